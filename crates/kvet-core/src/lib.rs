@@ -1,0 +1,19 @@
+//! The vocabulary every kvet crate shares.
+//!
+//! Collectors produce inventories, analysers turn them into [`Finding`]s, and every output
+//! format, filter, whitelist and score works on that one type. Keeping it here (and free of
+//! any I/O beyond reading the ignore file) is what lets each analyser be tested on fixtures.
+
+pub mod check;
+pub mod finding;
+pub mod ignore;
+pub mod report;
+pub mod score;
+pub mod severity;
+
+pub use check::{Category, CheckMeta, Control};
+pub use finding::{Finding, FindingClass, Location, ResourceRef};
+pub use ignore::{IgnoreFile, IgnoreRule};
+pub use report::{Ignored, Notice, NoticeLevel, Passed, Report, Summary};
+pub use score::{CheckTally, HealthScore};
+pub use severity::Severity;

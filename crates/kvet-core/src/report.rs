@@ -1,0 +1,127 @@
+//! The result of one scan, as every output format sees it.
+
+use crate::check::Category;
+use crate::finding::{Finding, ResourceRef};
+use crate::score::{CheckTally, HealthScore};
+use crate::severity::Severity;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NoticeLevel {
+    Info,
+    Warning,
+    Error,
+}
+
+/// Something the user should know that is not a finding: a skipped file, an input error,
+/// an expired whitelist entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct Notice {
+    pub level: NoticeLevel,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    pub message: String,
+}
+
+impl std::fmt::Display for Notice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (&self.path, self.line) {
+            (Some(p), Some(l)) => write!(f, "{p}:{l}: {}", self.message),
+            (Some(p), None) => write!(f, "{p}: {}", self.message),
+            _ => f.write_str(&self.message),
+        }
+    }
+}
+
+/// A finding suppressed by a whitelist entry or an annotation, with why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ignored {
+    #[serde(flatten)]
+    pub finding: Finding,
+    pub reason: String,
+    /// Which rule or annotation suppressed it.
+    pub source: String,
+}
+
+/// A (check, object) evaluation that passed; listed only with `--include-passed`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Passed {
+    pub check_id: &'static str,
+    pub severity: Severity,
+    pub category: Category,
+    pub resource: ResourceRef,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+}
+
+/// Totals shown by every format.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    pub files: usize,
+    pub resources: usize,
+    pub findings: usize,
+    pub ignored: usize,
+    pub passed: u64,
+    pub failed: u64,
+    pub by_severity: BTreeMap<Severity, usize>,
+    pub by_category: BTreeMap<Category, usize>,
+    pub errors: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// What was scanned (`config`, `cluster`, …).
+    pub command: String,
+    pub findings: Vec<Finding>,
+    pub ignored: Vec<Ignored>,
+    pub passed: Vec<Passed>,
+    pub notices: Vec<Notice>,
+    pub tally: CheckTally,
+    pub files: usize,
+    pub resources: usize,
+    /// Inputs that could not be read or parsed (they are also in `notices`).
+    pub errors: usize,
+}
+
+impl Report {
+    pub fn score(&self) -> HealthScore {
+        self.tally.score()
+    }
+
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary {
+            files: self.files,
+            resources: self.resources,
+            findings: self.findings.len(),
+            ignored: self.ignored.len(),
+            errors: self.errors,
+            ..Summary::default()
+        };
+        for f in &self.findings {
+            *s.by_severity.entry(f.severity).or_default() += 1;
+            *s.by_category.entry(f.category).or_default() += 1;
+        }
+        for t in self.tally.checks.values() {
+            s.passed += t.passed();
+            s.failed += t.failed;
+        }
+        s
+    }
+
+    /// Keeps only findings at the given severities (all when empty). The score and tallies are
+    /// left alone: they describe the scan, not the view.
+    pub fn retain_severities(&mut self, severities: &[Severity]) {
+        if !severities.is_empty() {
+            self.findings.retain(|f| severities.contains(&f.severity));
+            self.ignored
+                .retain(|i| severities.contains(&i.finding.severity));
+            self.passed.retain(|p| severities.contains(&p.severity));
+        }
+    }
+}

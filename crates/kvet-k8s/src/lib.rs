@@ -1,0 +1,18 @@
+//! Kubernetes objects as kvet's analysers see them.
+//!
+//! The loader keeps the line of every field, because every finding must point at the line of
+//! the offending field (or at the object where a field is missing). General YAML crates either
+//! drop positions or expand aliases without bounds, so [`yaml`] builds its own tree from
+//! saphyr-parser's events, with limits on depth, alias expansion and document size.
+
+pub mod loader;
+pub mod node;
+pub mod object;
+pub mod workload;
+pub mod yaml;
+
+pub use loader::{load_source, LoadSummary};
+pub use node::{Node, Value};
+pub use object::Object;
+pub use workload::{Container, ContainerKind, PodSpec};
+pub use yaml::Limits;
