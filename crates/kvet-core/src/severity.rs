@@ -68,8 +68,8 @@ impl FromStr for Severity {
             "MEDIUM" => Ok(Severity::Medium),
             "HIGH" => Ok(Severity::High),
             "CRITICAL" => Ok(Severity::Critical),
-            other => Err(format!(
-                "unknown severity '{other}' (expected one of CRITICAL, HIGH, MEDIUM, LOW, UNKNOWN)"
+            _ => Err(format!(
+                "unknown severity '{s}' (expected one of CRITICAL, HIGH, MEDIUM, LOW, UNKNOWN)"
             )),
         }
     }

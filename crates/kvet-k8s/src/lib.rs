@@ -8,6 +8,7 @@
 pub mod loader;
 pub mod node;
 pub mod object;
+pub mod selector;
 pub mod workload;
 pub mod yaml;
 
@@ -16,3 +17,5 @@ pub use node::{Node, Value};
 pub use object::Object;
 pub use workload::{Container, ContainerKind, PodSpec};
 pub use yaml::Limits;
+pub use selector::LabelSelector;
+pub use workload::pod_spec;

@@ -1,0 +1,93 @@
+//! Image references.
+
+use super::WORKLOADS;
+use crate::check::{all_containers, per_container, Check, Eval, Violation};
+use kvet_core::{Category, CheckMeta, Severity};
+
+/// An image reference split into its parts, without normalising the registry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageRef<'a> {
+    /// Everything before the tag/digest: registry (with port) and repository.
+    pub name: &'a str,
+    pub tag: Option<&'a str>,
+    pub digest: Option<&'a str>,
+}
+
+/// Splits `registry:5000/team/app:1.2@sha256:…`. A colon in the registry host is a port,
+/// not a tag: only a colon after the last `/` starts a tag.
+pub fn parse_image(image: &str) -> ImageRef<'_> {
+    let (rest, digest) = match image.split_once('@') {
+        Some((r, d)) => (r, Some(d)),
+        None => (image, None),
+    };
+    let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
+    match rest[last_slash..].rfind(':') {
+        Some(i) => ImageRef {
+            name: &rest[..last_slash + i],
+            tag: Some(&rest[last_slash + i + 1..]).filter(|t| !t.is_empty()),
+            digest,
+        },
+        None => ImageRef {
+            name: rest,
+            tag: None,
+            digest,
+        },
+    }
+}
+
+pub static TAG_NOT_SPECIFIED: Check = Check {
+    meta: CheckMeta {
+        id: "tagNotSpecified",
+        title: "Image tag is not specified",
+        category: Category::Images,
+        severity: Severity::High,
+        enabled: true,
+        description: "An image without a tag or digest means `:latest`: what runs changes \
+            whenever someone pushes, rollbacks cannot restore the previous version, and nobody \
+            can tell which code (and which vulnerabilities) a pod runs. A digest (`@sha256:…`) \
+            pins an image even without a tag.",
+        remediation: "Reference the image by an immutable version tag, or better by digest: \
+            `image: registry/app:1.4.2@sha256:…`.",
+        example: "containers:\n- name: app\n  image: registry.example.com/app:1.4.2@sha256:9b2a…\n",
+        kinds: WORKLOADS,
+        controls: &[],
+        references: &["https://kubernetes.io/docs/concepts/containers/images/#image-names"],
+    },
+    eval: Eval::Object(|ctx| {
+        per_container(ctx, all_containers, |_, c| {
+            let Some(node) = c.get("image") else {
+                return vec![];
+            };
+            let Some(image) = node.as_str() else {
+                return vec![];
+            };
+            let r = parse_image(image);
+            if r.tag.is_some() || r.digest.is_some() {
+                return vec![];
+            }
+            vec![Violation::in_container(
+                c,
+                node.line,
+                format!("container '{}' uses image '{image}' without a tag or digest", c.name),
+            )]
+        })
+    }),
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_ports_are_not_tags_and_digests_pin() {
+        let r = parse_image("registry:5000/app");
+        assert_eq!((r.name, r.tag, r.digest), ("registry:5000/app", None, None));
+        let r = parse_image("registry:5000/team/app:1.2");
+        assert_eq!((r.name, r.tag), ("registry:5000/team/app", Some("1.2")));
+        let r = parse_image("nginx@sha256:abc");
+        assert_eq!((r.tag, r.digest), (None, Some("sha256:abc")));
+        let r = parse_image("nginx:1.25@sha256:abc");
+        assert_eq!((r.name, r.tag, r.digest), ("nginx", Some("1.25"), Some("sha256:abc")));
+        assert_eq!(parse_image("nginx").tag, None);
+    }
+}

@@ -1,0 +1,93 @@
+//! The catalogue. Each module holds the checks of one topic; each check is a `static`
+//! [`Check`]: its metadata and a pure function, readable on one screen.
+
+use crate::check::Check;
+use kvet_core::Control;
+
+mod host;
+mod images;
+mod probes;
+mod rbac;
+mod resources;
+mod security_context;
+
+/// Every check kvet knows, in catalogue order.
+static ALL: &[&Check] = &[
+    &host::HOST_NETWORK_SET,
+    &host::HOST_IPC_SET,
+    &host::HOST_PID_SET,
+    &host::HOST_PORT_SET,
+    &security_context::RUN_AS_ROOT_ALLOWED,
+    &security_context::RUN_AS_PRIVILEGED,
+    &security_context::PRIVILEGE_ESCALATION_ALLOWED,
+    &security_context::CAPABILITIES_ADDED,
+    &security_context::NOT_READ_ONLY_ROOT_FILE_SYSTEM,
+    &resources::CPU_REQUESTS_MISSING,
+    &resources::CPU_LIMITS_MISSING,
+    &resources::MEMORY_REQUESTS_MISSING,
+    &resources::MEMORY_LIMITS_MISSING,
+    &probes::READINESS_PROBE_MISSING,
+    &probes::LIVENESS_PROBE_MISSING,
+    &images::TAG_NOT_SPECIFIED,
+    &rbac::ANONYMOUS_USER_RBAC_BINDING,
+];
+
+pub fn all() -> &'static [&'static Check] {
+    ALL
+}
+
+pub fn find(id: &str) -> Option<&'static Check> {
+    ALL.iter().copied().find(|c| c.meta.id == id)
+}
+
+/// Shorthands for framework mappings.
+pub(crate) const fn cis(id: &'static str) -> Control {
+    Control {
+        framework: "CIS Kubernetes 1.10",
+        id,
+    }
+}
+pub(crate) const fn pss(level: &'static str) -> Control {
+    Control {
+        framework: "Pod Security Standards",
+        id: level,
+    }
+}
+pub(crate) const fn nsa(id: &'static str) -> Control {
+    Control {
+        framework: "NSA/CISA Kubernetes Hardening",
+        id,
+    }
+}
+
+pub(crate) const WORKLOADS: &[&str] = &[
+    "Pod",
+    "Deployment",
+    "ReplicaSet",
+    "StatefulSet",
+    "DaemonSet",
+    "Job",
+    "CronJob",
+    "ReplicationController",
+    "any object with spec.template.spec",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn catalogue_is_well_formed() {
+        let mut ids = HashSet::new();
+        for c in all() {
+            let m = &c.meta;
+            assert!(ids.insert(m.id), "duplicate id {}", m.id);
+            assert!(m.id.chars().next().unwrap().is_ascii_lowercase(), "{} is not lowerCamel", m.id);
+            assert!(!m.title.is_empty() && !m.description.is_empty(), "{}", m.id);
+            assert!(m.remediation.len() > 20, "{} remediation too short", m.id);
+            assert!(!m.example.trim().is_empty(), "{} lacks an example", m.id);
+            assert!(!m.kinds.is_empty(), "{}", m.id);
+        }
+    }
+}

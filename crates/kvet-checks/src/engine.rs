@@ -1,0 +1,281 @@
+//! Runs the enabled checks over objects and gathers findings, passes and tallies.
+//!
+//! The engine is `Sync`: the caller evaluates inputs in parallel, one [`Partial`] each, and
+//! merges them with [`Engine::finish`], which also judges the checks that need the whole set.
+
+use crate::check::{Check, Ctx, Eval, Outcome, Pending, Violation};
+use crate::settings::Settings;
+use kvet_core::{CheckTally, Finding, FindingClass, Ignored, Location, Passed, ResourceRef, Severity};
+use kvet_k8s::{pod_spec, LabelSelector, Node, Object};
+use std::sync::Arc;
+
+/// Facts gathered from every object of a scan, for checks judged at the end.
+#[derive(Debug, Default, Clone)]
+pub struct SetIndex {
+    /// PodDisruptionBudget selectors with their namespace.
+    pub pdbs: Vec<(Option<String>, LabelSelector)>,
+    /// Whether the scanned set contains any PodDisruptionBudget at all.
+    pub pdbs_seen: bool,
+}
+
+impl SetIndex {
+    fn observe(&mut self, obj: &Object) {
+        if obj.kind == "PodDisruptionBudget" {
+            self.pdbs_seen = true;
+            if let Some(sel) = obj
+                .root
+                .path(&["spec", "selector"])
+                .and_then(LabelSelector::from_node)
+            {
+                self.pdbs.push((obj.namespace.clone(), sel));
+            }
+        }
+    }
+
+    fn merge(&mut self, other: SetIndex) {
+        self.pdbs.extend(other.pdbs);
+        self.pdbs_seen |= other.pdbs_seen;
+    }
+}
+
+struct PendingEval {
+    check: usize,
+    pending: Pending,
+    resource: ResourceRef,
+    file: Arc<str>,
+    exemption: Option<Exemption>,
+}
+
+/// The results of evaluating some objects; merge them with [`Engine::finish`].
+#[derive(Default)]
+pub struct Partial {
+    pub findings: Vec<Finding>,
+    /// Findings suppressed by an exemption annotation on their object.
+    pub ignored: Vec<Ignored>,
+    pub passed: Vec<Passed>,
+    pub tally: CheckTally,
+    pub resources: usize,
+    pending: Vec<PendingEval>,
+    index: SetIndex,
+}
+
+struct Active {
+    check: &'static Check,
+    severity: Severity,
+}
+
+pub struct Engine {
+    active: Vec<Active>,
+    settings: Settings,
+    include_passed: bool,
+}
+
+#[derive(Clone)]
+struct Exemption {
+    reason: String,
+    source: String,
+}
+
+/// Polaris ids that differ from kvet's, so Polaris exemption annotations keep working.
+fn polaris_id(id: &str) -> &str {
+    match id {
+        "notReadOnlyRootFileSystem" => "notReadOnlyRootFilesystem",
+        "capabilitiesAdded" => "dangerousCapabilities",
+        other => other,
+    }
+}
+
+fn exemption(obj: &Object, id: &str) -> Option<Exemption> {
+    let is_true = |v: &str| v.trim().eq_ignore_ascii_case("true");
+    if let Some(list) = obj.annotation("kvet.io/ignore") {
+        if list.split(',').map(str::trim).any(|c| c == id || c == "*") {
+            return Some(Exemption {
+                reason: obj
+                    .annotation("kvet.io/ignore-reason")
+                    .unwrap_or("exempted by annotation")
+                    .to_string(),
+                source: "annotation kvet.io/ignore".into(),
+            });
+        }
+    }
+    if obj
+        .annotation("polaris.fairwinds.com/exempt")
+        .is_some_and(is_true)
+    {
+        return Some(Exemption {
+            reason: "exempted by Polaris annotation".into(),
+            source: "annotation polaris.fairwinds.com/exempt".into(),
+        });
+    }
+    for pid in [id, polaris_id(id)] {
+        let key = format!("polaris.fairwinds.com/{pid}-exempt");
+        if obj.annotation(&key).is_some_and(is_true) {
+            return Some(Exemption {
+                reason: "exempted by Polaris annotation".into(),
+                source: format!("annotation {key}"),
+            });
+        }
+    }
+    None
+}
+
+impl Engine {
+    /// An engine running the checks `settings` enables; `only`, when not empty, restricts
+    /// it to those ids (and enables them even if they are off by default).
+    pub fn new(settings: Settings, only: &[&str], include_passed: bool) -> Engine {
+        let active = crate::all()
+            .iter()
+            .copied()
+            .filter(|c| {
+                if only.is_empty() {
+                    settings.is_enabled(&c.meta)
+                } else {
+                    only.contains(&c.meta.id)
+                }
+            })
+            .map(|check| Active {
+                check,
+                severity: settings.severity(&check.meta),
+            })
+            .collect();
+        Engine {
+            active,
+            settings,
+            include_passed,
+        }
+    }
+
+    pub fn check_ids(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.active.iter().map(|a| a.check.meta.id)
+    }
+
+    /// Evaluates every active check on one object.
+    pub fn evaluate(&self, obj: &Object, out: &mut Partial) {
+        out.resources += 1;
+        out.index.observe(obj);
+        let ctx = Ctx {
+            obj,
+            pod: pod_spec(obj),
+            settings: &self.settings,
+        };
+        let resource = obj.resource_ref();
+        for (i, a) in self.active.iter().enumerate() {
+            let outcome = match &a.check.eval {
+                Eval::Object(f) => f(&ctx),
+                Eval::Set { extract, .. } => {
+                    if let Some(pending) = extract(&ctx) {
+                        out.pending.push(PendingEval {
+                            check: i,
+                            pending,
+                            resource: resource.clone(),
+                            file: obj.file.clone(),
+                            exemption: exemption(obj, a.check.meta.id),
+                        });
+                    }
+                    continue;
+                }
+            };
+            self.record(a, outcome, &resource, &obj.file, || exemption(obj, a.check.meta.id), out);
+        }
+    }
+
+    fn record(
+        &self,
+        a: &Active,
+        outcome: Outcome,
+        resource: &ResourceRef,
+        file: &Arc<str>,
+        exemption: impl FnOnce() -> Option<Exemption>,
+        out: &mut Partial,
+    ) {
+        let meta = &a.check.meta;
+        match outcome {
+            Outcome::NotApplicable => {}
+            Outcome::Pass => {
+                out.tally.evaluated(meta.id, a.severity, meta.category, 1);
+                if self.include_passed {
+                    out.passed.push(Passed {
+                        check_id: meta.id,
+                        severity: a.severity,
+                        category: meta.category,
+                        resource: resource.clone(),
+                        path: Some(file.to_string()),
+                    });
+                }
+            }
+            Outcome::Fail(violations) => {
+                out.tally.evaluated(meta.id, a.severity, meta.category, 1);
+                let exempt = exemption();
+                for v in violations {
+                    let f = self.finding(a, resource, file, v);
+                    match &exempt {
+                        Some(e) => out.ignored.push(Ignored {
+                            finding: f,
+                            reason: e.reason.clone(),
+                            source: e.source.clone(),
+                        }),
+                        None => out.findings.push(f),
+                    }
+                }
+            }
+        }
+    }
+
+    fn finding(&self, a: &Active, resource: &ResourceRef, file: &str, v: Violation) -> Finding {
+        let meta = &a.check.meta;
+        Finding {
+            fingerprint: Finding::compute_fingerprint(
+                meta.id,
+                Some(resource),
+                v.container.as_deref(),
+                &v.key,
+            ),
+            check_id: meta.id.into(),
+            class: FindingClass::Misconfig,
+            category: meta.category,
+            severity: a.severity,
+            title: meta.title.into(),
+            message: v.message,
+            resource: Some(resource.clone()),
+            container: v.container,
+            image: v.image,
+            location: Some(Location {
+                path: file.to_string(),
+                line: Some(v.line),
+            }),
+            remediation: meta.remediation.into(),
+            references: meta.references.iter().map(|r| (*r).into()).collect(),
+            controls: meta.controls.to_vec(),
+        }
+    }
+
+    /// Merges partial results (in the given order) and judges the whole-set checks.
+    pub fn finish(&self, parts: impl IntoIterator<Item = Partial>) -> Partial {
+        let mut all = Partial::default();
+        for p in parts {
+            all.findings.extend(p.findings);
+            all.ignored.extend(p.ignored);
+            all.passed.extend(p.passed);
+            all.tally.merge(p.tally);
+            all.resources += p.resources;
+            all.pending.extend(p.pending);
+            all.index.merge(p.index);
+        }
+        let pending = std::mem::take(&mut all.pending);
+        for pe in pending {
+            let a = &self.active[pe.check];
+            let Eval::Set { judge, .. } = &a.check.eval else {
+                continue;
+            };
+            let outcome = judge(&pe.pending, &all.index);
+            let exemption = pe.exemption.clone();
+            self.record(a, outcome, &pe.resource, &pe.file, || exemption, &mut all);
+        }
+        all
+    }
+}
+
+/// Label list helper for set checks.
+pub fn labels_of(pod: &kvet_k8s::PodSpec<'_>) -> Vec<(String, Node)> {
+    pod.labels().to_vec()
+}
