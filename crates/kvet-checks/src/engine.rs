@@ -145,8 +145,9 @@ impl Engine {
         }
     }
 
-    pub fn check_ids(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.active.iter().map(|a| a.check.meta.id)
+    /// Metadata of the checks this engine runs.
+    pub fn check_metas(&self) -> impl Iterator<Item = &'static kvet_core::CheckMeta> + '_ {
+        self.active.iter().map(|a| &a.check.meta)
     }
 
     /// Evaluates every active check on one object.

@@ -1,6 +1,6 @@
 //! The result of one scan, as every output format sees it.
 
-use crate::check::Category;
+use crate::check::{Category, CheckMeta};
 use crate::finding::{Finding, ResourceRef};
 use crate::score::{CheckTally, HealthScore};
 use crate::severity::Severity;
@@ -78,6 +78,8 @@ pub struct Summary {
 pub struct Report {
     /// What was scanned (`config`, `cluster`, …).
     pub command: String,
+    /// The checks that ran, for formats that document their rules (SARIF).
+    pub rules: Vec<&'static CheckMeta>,
     pub findings: Vec<Finding>,
     pub ignored: Vec<Ignored>,
     pub passed: Vec<Passed>,
@@ -90,6 +92,28 @@ pub struct Report {
 }
 
 impl Report {
+    /// Recomputes failed counts from the findings that remain after whitelisting: an object
+    /// fails a check once however many findings the check made on it, and an object whose
+    /// findings were all ignored counts as passing (the risk was accepted).
+    pub fn count_failures(&mut self) {
+        let mut failed: std::collections::HashSet<(&str, Option<&ResourceRef>, Option<&str>)> =
+            std::collections::HashSet::new();
+        for f in &self.findings {
+            failed.insert((
+                &f.check_id,
+                f.resource.as_ref(),
+                f.location.as_ref().map(|l| l.path.as_str()),
+            ));
+        }
+        let mut per_check: BTreeMap<&str, u64> = BTreeMap::new();
+        for (id, _, _) in &failed {
+            *per_check.entry(id).or_default() += 1;
+        }
+        for (id, t) in self.tally.checks.iter_mut() {
+            t.failed = per_check.get(id.as_str()).copied().unwrap_or(0).min(t.evaluated);
+        }
+    }
+
     pub fn score(&self) -> HealthScore {
         self.tally.score()
     }

@@ -5,6 +5,7 @@
 //! drop positions or expand aliases without bounds, so [`yaml`] builds its own tree from
 //! saphyr-parser's events, with limits on depth, alias expansion and document size.
 
+pub mod files;
 pub mod loader;
 pub mod node;
 pub mod object;
@@ -19,3 +20,4 @@ pub use workload::{Container, ContainerKind, PodSpec};
 pub use yaml::Limits;
 pub use selector::LabelSelector;
 pub use workload::pod_spec;
+pub use files::{discover, Input};

@@ -1,0 +1,117 @@
+//! The human view: findings grouped by object, then ignored findings, then the summary with
+//! the health score.
+
+use crate::RenderOptions;
+use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
+use kvet_core::{Finding, Report, Severity};
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+fn color(s: Severity) -> Color {
+    match s {
+        Severity::Critical => Color::Magenta,
+        Severity::High => Color::Red,
+        Severity::Medium => Color::Yellow,
+        Severity::Low => Color::Blue,
+        Severity::Unknown => Color::Grey,
+    }
+}
+
+fn new_table(opts: &RenderOptions) -> Table {
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    if opts.color {
+        t.enforce_styling();
+    } else {
+        t.force_no_tty();
+    }
+    t
+}
+
+fn object_heading(f: &Finding) -> String {
+    let loc = f.location.as_ref().map(|l| l.path.as_str()).unwrap_or("");
+    match &f.resource {
+        Some(r) => format!("{loc} · {r}"),
+        None => loc.to_string(),
+    }
+}
+
+pub fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    // Group by (file, object) keeping the report's order (file, then line).
+    let mut groups: Vec<(String, Vec<&Finding>)> = Vec::new();
+    for f in &report.findings {
+        let h = object_heading(f);
+        match groups.last_mut() {
+            Some((last, v)) if *last == h => v.push(f),
+            _ => groups.push((h, vec![f])),
+        }
+    }
+    for (heading, findings) in &groups {
+        let title = if opts.color {
+            format!("\x1b[1m{heading}\x1b[0m")
+        } else {
+            heading.clone()
+        };
+        writeln!(out, "{title}")?;
+        let mut t = new_table(opts);
+        t.set_header(["SEVERITY", "CHECK", "LINE", "CONTAINER", "MESSAGE"]);
+        for f in findings {
+            let line = f.location.as_ref().and_then(|l| l.line).map_or(String::new(), |l| l.to_string());
+            t.add_row(vec![
+                Cell::new(f.severity).fg(color(f.severity)).add_attribute(Attribute::Bold),
+                Cell::new(&f.check_id),
+                Cell::new(line),
+                Cell::new(f.container.as_deref().unwrap_or("")),
+                Cell::new(&f.message),
+            ]);
+        }
+        writeln!(out, "{t}\n")?;
+    }
+    if !report.ignored.is_empty() {
+        writeln!(out, "Ignored findings ({}):", report.ignored.len())?;
+        let mut t = new_table(opts);
+        t.set_header(["CHECK", "OBJECT", "REASON", "BY"]);
+        for i in &report.ignored {
+            let f = &i.finding;
+            let obj = f.resource.as_ref().map_or_else(String::new, ToString::to_string);
+            t.add_row(vec![
+                Cell::new(&f.check_id),
+                Cell::new(obj),
+                Cell::new(&i.reason),
+                Cell::new(&i.source),
+            ]);
+        }
+        writeln!(out, "{t}\n")?;
+    }
+    summary(report, out)
+}
+
+fn summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let s = report.summary();
+    let score = report.score();
+    writeln!(out, "Summary")?;
+    writeln!(out, "  Scanned       {} resources in {} files", s.resources, s.files)?;
+    let by_sev: Vec<String> = Severity::ALL
+        .iter()
+        .filter_map(|sev| s.by_severity.get(sev).map(|n| format!("{sev} {n}")))
+        .collect();
+    if s.findings == 0 {
+        writeln!(out, "  Findings      none")?;
+    } else {
+        writeln!(out, "  Findings      {} ({})", s.findings, by_sev.join(" · "))?;
+        let by_cat: Vec<String> = s.by_category.iter().map(|(c, n)| format!("{c} {n}")).collect();
+        writeln!(out, "  By category   {}", by_cat.join(" · "))?;
+    }
+    if s.ignored > 0 {
+        writeln!(out, "  Ignored       {}", s.ignored)?;
+    }
+    writeln!(out, "  Evaluations   {} passed, {} failed", s.passed, s.failed)?;
+    let cats: BTreeMap<_, _> = score.by_category.iter().collect();
+    let cats: Vec<String> = cats.iter().map(|(c, v)| format!("{c} {v:.1}")).collect();
+    writeln!(out, "  Health score  {:.1}/100 ({})", score.overall, cats.join(" · "))?;
+    if s.errors > 0 {
+        writeln!(out, "  Input errors  {} (see messages above)", s.errors)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,80 @@
+//! `kvet config`: scan Kubernetes manifests.
+
+use super::output;
+use crate::cli::ConfigArgs;
+use kvet_checks::{Engine, Partial};
+use kvet_core::Report;
+use kvet_k8s::{discover, load_source, Input, Limits};
+use rayon::prelude::*;
+use std::path::PathBuf;
+
+pub fn run(args: ConfigArgs) -> anyhow::Result<u8> {
+    let prepared = output::prepare(&args.report)?;
+    let only: Vec<&str> = args
+        .checks
+        .as_deref()
+        .map(|s| s.split(',').map(str::trim).filter(|s| !s.is_empty()).collect())
+        .unwrap_or_default();
+    for id in &only {
+        if kvet_checks::find(id).is_none() {
+            anyhow::bail!("unknown check '{id}' in --checks (see `kvet checks`)");
+        }
+    }
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let (inputs, mut notices) = discover(&paths);
+    let engine = Engine::new(prepared.settings.clone(), &only, args.report.include_passed);
+    let limits = Limits::default();
+
+    // Each input is read, parsed and evaluated on its own thread; objects never outlive
+    // their document, so memory follows the largest document, not the corpus.
+    let per_input: Vec<(Partial, kvet_k8s::LoadSummary)> = inputs
+        .par_iter()
+        .map(|input| scan_input(input, &engine, limits))
+        .collect();
+
+    let mut errors = notices.len();
+    let mut partials = Vec::with_capacity(per_input.len());
+    for (part, summary) in per_input {
+        errors += summary.errors;
+        notices.extend(summary.notices);
+        partials.push(part);
+    }
+    let all = engine.finish(partials);
+    let report = Report {
+        command: "config".into(),
+        rules: engine.check_metas().collect(),
+        findings: all.findings,
+        ignored: all.ignored,
+        passed: all.passed,
+        notices,
+        tally: all.tally,
+        files: inputs.len(),
+        resources: all.resources,
+        errors,
+    };
+    output::finish(report, &args.report, prepared, !args.skip_invalid)
+}
+
+fn scan_input(input: &Input, engine: &Engine, limits: Limits) -> (Partial, kvet_k8s::LoadSummary) {
+    let name = input.display_name();
+    let mut part = Partial::default();
+    let summary = match input.read() {
+        Ok(bytes) => load_source(&name, &bytes, limits, &mut |obj| engine.evaluate(&obj, &mut part)),
+        Err(message) => {
+            let mut s = kvet_k8s::LoadSummary::default();
+            s.errors = 1;
+            s.notices.push(kvet_core::Notice {
+                level: kvet_core::NoticeLevel::Error,
+                path: Some(name),
+                line: None,
+                message,
+            });
+            s
+        }
+    };
+    (part, summary)
+}

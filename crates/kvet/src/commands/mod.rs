@@ -1,0 +1,3 @@
+pub mod checks;
+pub mod config;
+mod output;

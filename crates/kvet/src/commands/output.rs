@@ -1,0 +1,132 @@
+//! What every scanning command does after analysis: whitelist, filter, render, exit code.
+
+use crate::cli::ReportArgs;
+use crate::EXIT_INPUT_ERROR;
+use anyhow::Context;
+use kvet_checks::Settings;
+use kvet_core::{IgnoreFile, NoticeLevel, Report, Severity};
+use kvet_report::{Format, RenderOptions};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+const DEFAULT_IGNOREFILE: &str = ".kvetignore.yaml";
+const DEFAULT_CONFIG: &str = "kvet.yaml";
+
+/// Settings read before scanning, so a bad flag or file fails fast.
+pub struct Prepared {
+    pub settings: Settings,
+    ignore: IgnoreFile,
+    severities: Vec<Severity>,
+    format: Format,
+}
+
+/// An explicitly named file must exist; the default one is used only if present.
+fn chosen(explicit: &Option<PathBuf>, default: &str) -> Option<PathBuf> {
+    explicit
+        .clone()
+        .or_else(|| Path::new(default).is_file().then(|| PathBuf::from(default)))
+}
+
+pub fn prepare(args: &ReportArgs) -> anyhow::Result<Prepared> {
+    let format: Format = args.format.parse().map_err(anyhow::Error::msg)?;
+    let severities = match &args.severity {
+        Some(s) => Severity::parse_list(s).map_err(anyhow::Error::msg)?,
+        None => Vec::new(),
+    };
+    let settings = match chosen(&args.config, DEFAULT_CONFIG) {
+        Some(p) => Settings::load(&p)?,
+        None => Settings::default(),
+    };
+    let ignore = match chosen(&args.ignorefile, DEFAULT_IGNOREFILE) {
+        Some(p) => IgnoreFile::load(&p)?,
+        None => IgnoreFile::default(),
+    };
+    Ok(Prepared {
+        settings,
+        ignore,
+        severities,
+        format,
+    })
+}
+
+/// Applies the whitelist and severity filter, prints notices, writes the report, and returns
+/// the exit code: 2 for input errors (unless `errors_fatal` is false), else `--exit-code` when
+/// findings remain, else 0.
+pub fn finish(
+    mut report: Report,
+    args: &ReportArgs,
+    prepared: Prepared,
+    errors_fatal: bool,
+) -> anyhow::Result<u8> {
+    let findings = std::mem::take(&mut report.findings);
+    let (kept, ignored, notices) = prepared.ignore.apply(findings, chrono::Utc::now());
+    report.findings = kept;
+    report.ignored.extend(ignored);
+    report.notices.extend(notices);
+    report.count_failures();
+    report.retain_severities(&prepared.severities);
+    let key = |f: &kvet_core::Finding| {
+        (
+            f.location.clone(),
+            f.check_id.clone(),
+            f.container.clone(),
+        )
+    };
+    report.findings.sort_by_cached_key(key);
+    report.ignored.sort_by_cached_key(|i| key(&i.finding));
+
+    let stderr = std::io::stderr();
+    let mut err = stderr.lock();
+    for n in &report.notices {
+        if n.level == NoticeLevel::Error || !args.quiet {
+            let _ = writeln!(err, "kvet: {}: {n}", level_word(n.level));
+        }
+    }
+
+    let color = prepared.format == Format::Table
+        && args.output.is_none()
+        && !args.no_color
+        && std::env::var_os("NO_COLOR").is_none()
+        && std::io::stdout().is_terminal();
+    let opts = RenderOptions {
+        color,
+        include_passed: args.include_passed,
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+    };
+    match &args.output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            let mut w = std::io::BufWriter::new(file);
+            kvet_report::render(&report, prepared.format, &opts, &mut w)
+                .and_then(|()| w.flush())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::new(stdout.lock());
+            let res = kvet_report::render(&report, prepared.format, &opts, &mut w).and_then(|()| w.flush());
+            // A closed pipe (`kvet … | head`) is not an error worth reporting.
+            if let Err(e) = res {
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    return Err(e).context("cannot write the report");
+                }
+            }
+        }
+    }
+    Ok(if errors_fatal && report.errors > 0 {
+        EXIT_INPUT_ERROR
+    } else if !report.findings.is_empty() {
+        args.exit_code
+    } else {
+        0
+    })
+}
+
+fn level_word(l: NoticeLevel) -> &'static str {
+    match l {
+        NoticeLevel::Info => "notice",
+        NoticeLevel::Warning => "warning",
+        NoticeLevel::Error => "error",
+    }
+}

@@ -1,0 +1,26 @@
+//! The `kvet` command: argument parsing, wiring and exit codes. Everything it calls lives in
+//! the library crates; this file only decides what to run and how to end.
+
+mod cli;
+mod commands;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+/// Exit code for usage and input errors (clap uses it for bad arguments too).
+pub const EXIT_INPUT_ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let result = match cli.command {
+        cli::Command::Config(args) => commands::config::run(args),
+        cli::Command::Checks(args) => commands::checks::run(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("kvet: error: {e:#}");
+            ExitCode::from(EXIT_INPUT_ERROR)
+        }
+    }
+}
