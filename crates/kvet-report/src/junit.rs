@@ -8,7 +8,11 @@ use quick_junit::{NonSuccessKind, Report as JReport, TestCase, TestCaseStatus, T
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-fn case_name(check: &str, f_res: Option<&kvet_core::ResourceRef>, container: Option<&str>) -> String {
+fn case_name(
+    check: &str,
+    f_res: Option<&kvet_core::ResourceRef>,
+    container: Option<&str>,
+) -> String {
     let mut s = format!("[{check}]");
     if let Some(r) = f_res {
         s.push_str(&format!(" {r}"));
@@ -20,7 +24,9 @@ fn case_name(check: &str, f_res: Option<&kvet_core::ResourceRef>, container: Opt
 }
 
 fn file_of(f: &Finding) -> String {
-    f.location.as_ref().map_or_else(|| "(no file)".to_string(), |l| l.path.clone())
+    f.location
+        .as_ref()
+        .map_or_else(|| "(no file)".to_string(), |l| l.path.clone())
 }
 
 pub fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
@@ -29,23 +35,45 @@ pub fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io:
         let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
         status.set_message(format!("{}: {}", f.severity, f.message));
         status.set_type(f.severity.as_str());
-        let line = f.location.as_ref().and_then(|l| l.line).map_or(String::new(), |l| format!(" (line {l})"));
+        let line = f
+            .location
+            .as_ref()
+            .and_then(|l| l.line)
+            .map_or(String::new(), |l| format!(" (line {l})"));
         status.set_description(format!("{}{line}\nRemediation: {}", f.title, f.remediation));
-        let tc = TestCase::new(case_name(&f.check_id, f.resource.as_ref(), f.container.as_deref()), status);
-        suites.entry(file_of(f)).or_insert_with_key(|k| TestSuite::new(k.clone())).add_test_case(tc);
+        let tc = TestCase::new(
+            case_name(&f.check_id, f.resource.as_ref(), f.container.as_deref()),
+            status,
+        );
+        suites
+            .entry(file_of(f))
+            .or_insert_with_key(|k| TestSuite::new(k.clone()))
+            .add_test_case(tc);
     }
     for i in &report.ignored {
         let f = &i.finding;
         let mut status = TestCaseStatus::skipped();
         status.set_message(format!("ignored: {} ({})", i.reason, i.source));
-        let tc = TestCase::new(case_name(&f.check_id, f.resource.as_ref(), f.container.as_deref()), status);
-        suites.entry(file_of(f)).or_insert_with_key(|k| TestSuite::new(k.clone())).add_test_case(tc);
+        let tc = TestCase::new(
+            case_name(&f.check_id, f.resource.as_ref(), f.container.as_deref()),
+            status,
+        );
+        suites
+            .entry(file_of(f))
+            .or_insert_with_key(|k| TestSuite::new(k.clone()))
+            .add_test_case(tc);
     }
     if opts.include_passed {
         for p in &report.passed {
-            let tc = TestCase::new(case_name(p.check_id, Some(&p.resource), None), TestCaseStatus::success());
+            let tc = TestCase::new(
+                case_name(p.check_id, Some(&p.resource), None),
+                TestCaseStatus::success(),
+            );
             let file = p.path.clone().unwrap_or_else(|| "(no file)".into());
-            suites.entry(file).or_insert_with_key(|k| TestSuite::new(k.clone())).add_test_case(tc);
+            suites
+                .entry(file)
+                .or_insert_with_key(|k| TestSuite::new(k.clone()))
+                .add_test_case(tc);
         }
     }
     let mut r = JReport::new("kvet");

@@ -29,7 +29,9 @@ impl FromStr for Format {
             "json" => Ok(Format::Json),
             "sarif" => Ok(Format::Sarif),
             "junit" => Ok(Format::Junit),
-            _ => Err(format!("unknown format '{s}' (expected table, json, sarif or junit)")),
+            _ => Err(format!(
+                "unknown format '{s}' (expected table, json, sarif or junit)"
+            )),
         }
     }
 }
@@ -43,7 +45,12 @@ pub struct RenderOptions {
     pub tool_version: String,
 }
 
-pub fn render(report: &Report, format: Format, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+pub fn render(
+    report: &Report,
+    format: Format,
+    opts: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
         Format::Table => table::render(report, opts, out),
         Format::Json => json::render(report, opts, out),

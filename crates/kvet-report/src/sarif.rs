@@ -35,6 +35,10 @@ fn rule(id: &str, meta: Option<&CheckMeta>, sample: &Finding) -> Value {
         Some(m) => (m.title, m.description, m.remediation, m.example),
         None => (&*sample.title, &*sample.title, &*sample.remediation, ""),
     };
+    let mut tags = vec!["security"];
+    if sample.category.as_str() != "security" {
+        tags.push(sample.category.as_str());
+    }
     let mut markdown = format!("{description}\n\n**Remediation:** {remediation}\n");
     if !example.is_empty() {
         markdown.push_str(&format!("\n```yaml\n{example}```\n"));
@@ -50,7 +54,7 @@ fn rule(id: &str, meta: Option<&CheckMeta>, sample: &Finding) -> Value {
         },
         "defaultConfiguration": { "level": level(sample.severity) },
         "properties": {
-            "tags": ["security", sample.category.as_str()],
+            "tags": tags,
             "security-severity": security_severity(sample.severity),
             "precision": "very-high",
         },
@@ -83,11 +87,15 @@ fn result(f: &Finding, rule_index: usize, suppression: Option<(&str, &str)>) -> 
                 Some(ns) => format!("{ns}/{}/{}", r.kind, r.name),
                 None => format!("{}/{}", r.kind, r.name),
             };
-            location["logicalLocations"] = json!([{ "fullyQualifiedName": fqn, "kind": "resource" }]);
+            location["logicalLocations"] =
+                json!([{ "fullyQualifiedName": fqn, "kind": "resource" }]);
         }
         res.insert("locations".into(), json!([location]));
     }
-    res.insert("partialFingerprints".into(), json!({ "kvetFingerprint/v1": f.fingerprint }));
+    res.insert(
+        "partialFingerprints".into(),
+        json!({ "kvetFingerprint/v1": f.fingerprint }),
+    );
     if let Some((reason, source)) = suppression {
         res.insert(
             "suppressions".into(),
@@ -99,11 +107,12 @@ fn result(f: &Finding, rule_index: usize, suppression: Option<(&str, &str)>) -> 
 
 pub fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     let metas: BTreeMap<&str, &CheckMeta> = report.rules.iter().map(|m| (m.id, *m)).collect();
-    let all = report
-        .findings
-        .iter()
-        .map(|f| (f, None))
-        .chain(report.ignored.iter().map(|i| (&i.finding, Some((i.reason.as_str(), i.source.as_str())))));
+    let all = report.findings.iter().map(|f| (f, None)).chain(
+        report
+            .ignored
+            .iter()
+            .map(|i| (&i.finding, Some((i.reason.as_str(), i.source.as_str())))),
+    );
     let mut rule_index: BTreeMap<&str, usize> = BTreeMap::new();
     let mut rules = Vec::new();
     let mut results = Vec::new();

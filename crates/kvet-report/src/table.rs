@@ -57,9 +57,15 @@ pub fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io:
         let mut t = new_table(opts);
         t.set_header(["SEVERITY", "CHECK", "LINE", "CONTAINER", "MESSAGE"]);
         for f in findings {
-            let line = f.location.as_ref().and_then(|l| l.line).map_or(String::new(), |l| l.to_string());
+            let line = f
+                .location
+                .as_ref()
+                .and_then(|l| l.line)
+                .map_or(String::new(), |l| l.to_string());
             t.add_row(vec![
-                Cell::new(f.severity).fg(color(f.severity)).add_attribute(Attribute::Bold),
+                Cell::new(f.severity)
+                    .fg(color(f.severity))
+                    .add_attribute(Attribute::Bold),
                 Cell::new(&f.check_id),
                 Cell::new(line),
                 Cell::new(f.container.as_deref().unwrap_or("")),
@@ -74,7 +80,10 @@ pub fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io:
         t.set_header(["CHECK", "OBJECT", "REASON", "BY"]);
         for i in &report.ignored {
             let f = &i.finding;
-            let obj = f.resource.as_ref().map_or_else(String::new, ToString::to_string);
+            let obj = f
+                .resource
+                .as_ref()
+                .map_or_else(String::new, ToString::to_string);
             t.add_row(vec![
                 Cell::new(&f.check_id),
                 Cell::new(obj),
@@ -91,7 +100,11 @@ fn summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let s = report.summary();
     let score = report.score();
     writeln!(out, "Summary")?;
-    writeln!(out, "  Scanned       {} resources in {} files", s.resources, s.files)?;
+    writeln!(
+        out,
+        "  Scanned       {} resources in {} files",
+        s.resources, s.files
+    )?;
     let by_sev: Vec<String> = Severity::ALL
         .iter()
         .filter_map(|sev| s.by_severity.get(sev).map(|n| format!("{sev} {n}")))
@@ -99,17 +112,35 @@ fn summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     if s.findings == 0 {
         writeln!(out, "  Findings      none")?;
     } else {
-        writeln!(out, "  Findings      {} ({})", s.findings, by_sev.join(" · "))?;
-        let by_cat: Vec<String> = s.by_category.iter().map(|(c, n)| format!("{c} {n}")).collect();
+        writeln!(
+            out,
+            "  Findings      {} ({})",
+            s.findings,
+            by_sev.join(" · ")
+        )?;
+        let by_cat: Vec<String> = s
+            .by_category
+            .iter()
+            .map(|(c, n)| format!("{c} {n}"))
+            .collect();
         writeln!(out, "  By category   {}", by_cat.join(" · "))?;
     }
     if s.ignored > 0 {
         writeln!(out, "  Ignored       {}", s.ignored)?;
     }
-    writeln!(out, "  Evaluations   {} passed, {} failed", s.passed, s.failed)?;
+    writeln!(
+        out,
+        "  Evaluations   {} passed, {} failed",
+        s.passed, s.failed
+    )?;
     let cats: BTreeMap<_, _> = score.by_category.iter().collect();
     let cats: Vec<String> = cats.iter().map(|(c, v)| format!("{c} {v:.1}")).collect();
-    writeln!(out, "  Health score  {:.1}/100 ({})", score.overall, cats.join(" · "))?;
+    writeln!(
+        out,
+        "  Health score  {:.1}/100 ({})",
+        score.overall,
+        cats.join(" · ")
+    )?;
     if s.errors > 0 {
         writeln!(out, "  Input errors  {} (see messages above)", s.errors)?;
     }

@@ -37,7 +37,9 @@ pub fn run(args: ChecksArgs) -> anyhow::Result<u8> {
             "table" => table(&metas),
             "json" => serde_json::to_string_pretty(&metas)? + "\n",
             "markdown" | "md" => markdown(&metas),
-            other => anyhow::bail!("unknown format '{other}' for `kvet checks` (table, json, markdown)"),
+            other => {
+                anyhow::bail!("unknown format '{other}' for `kvet checks` (table, json, markdown)")
+            }
         },
     };
     print!("{text}");
@@ -58,7 +60,10 @@ fn table(metas: &[&CheckMeta]) -> String {
             m.title.to_string(),
         ]);
     }
-    format!("{t}\n{} checks. `kvet checks show ID` for details.\n", metas.len())
+    format!(
+        "{t}\n{} checks. `kvet checks show ID` for details.\n",
+        metas.len()
+    )
 }
 
 fn show(m: &CheckMeta) -> String {
@@ -108,13 +113,25 @@ fn markdown(metas: &[&CheckMeta]) -> String {
         );
     }
     for m in metas {
-        let _ = writeln!(s, "\n## {}\n\n**{}** — severity {}, category {}, {} by default.\n", m.id, m.title, m.severity, m.category, if m.enabled { "enabled" } else { "disabled" });
+        let _ = writeln!(
+            s,
+            "\n## {}\n\n**{}** — severity {}, category {}, {} by default.\n",
+            m.id,
+            m.title,
+            m.severity,
+            m.category,
+            if m.enabled { "enabled" } else { "disabled" }
+        );
         let _ = writeln!(s, "Applies to: {}.\n", m.kinds.join(", "));
         if !m.controls.is_empty() {
             let c: Vec<String> = m.controls.iter().map(ToString::to_string).collect();
             let _ = writeln!(s, "Frameworks: {}.\n", c.join("; "));
         }
-        let _ = writeln!(s, "**Risk.** {}\n\n**Remediation.** {}\n\n```yaml\n{}```", m.description, m.remediation, m.example);
+        let _ = writeln!(
+            s,
+            "**Risk.** {}\n\n**Remediation.** {}\n\n```yaml\n{}```",
+            m.description, m.remediation, m.example
+        );
         for r in m.references {
             let _ = writeln!(s, "\nSee <{r}>.");
         }

@@ -13,7 +13,12 @@ pub fn run(args: ConfigArgs) -> anyhow::Result<u8> {
     let only: Vec<&str> = args
         .checks
         .as_deref()
-        .map(|s| s.split(',').map(str::trim).filter(|s| !s.is_empty()).collect())
+        .map(|s| {
+            s.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
         .unwrap_or_default();
     for id in &only {
         if kvet_checks::find(id).is_none() {
@@ -63,7 +68,9 @@ fn scan_input(input: &Input, engine: &Engine, limits: Limits) -> (Partial, kvet_
     let name = input.display_name();
     let mut part = Partial::default();
     let summary = match input.read() {
-        Ok(bytes) => load_source(&name, &bytes, limits, &mut |obj| engine.evaluate(&obj, &mut part)),
+        Ok(bytes) => load_source(&name, &bytes, limits, &mut |obj| {
+            engine.evaluate(&obj, &mut part)
+        }),
         Err(message) => {
             let mut s = kvet_k8s::LoadSummary::default();
             s.errors = 1;

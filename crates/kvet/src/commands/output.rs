@@ -65,13 +65,8 @@ pub fn finish(
     report.notices.extend(notices);
     report.count_failures();
     report.retain_severities(&prepared.severities);
-    let key = |f: &kvet_core::Finding| {
-        (
-            f.location.clone(),
-            f.check_id.clone(),
-            f.container.clone(),
-        )
-    };
+    let key =
+        |f: &kvet_core::Finding| (f.location.clone(), f.check_id.clone(), f.container.clone());
     report.findings.sort_by_cached_key(key);
     report.ignored.sort_by_cached_key(|i| key(&i.finding));
 
@@ -105,7 +100,8 @@ pub fn finish(
         None => {
             let stdout = std::io::stdout();
             let mut w = std::io::BufWriter::new(stdout.lock());
-            let res = kvet_report::render(&report, prepared.format, &opts, &mut w).and_then(|()| w.flush());
+            let res = kvet_report::render(&report, prepared.format, &opts, &mut w)
+                .and_then(|()| w.flush());
             // A closed pipe (`kvet … | head`) is not an error worth reporting.
             if let Err(e) = res {
                 if e.kind() != std::io::ErrorKind::BrokenPipe {
