@@ -5,7 +5,9 @@
 
 use crate::check::{Check, Ctx, Eval, Outcome, Pending, Violation};
 use crate::settings::Settings;
-use kvet_core::{CheckTally, Finding, FindingClass, Ignored, Location, Passed, ResourceRef, Severity};
+use kvet_core::{
+    CheckTally, Finding, FindingClass, Ignored, Location, Passed, ResourceRef, Severity,
+};
 use kvet_k8s::{pod_spec, LabelSelector, Node, Object};
 use std::sync::Arc;
 
@@ -160,6 +162,7 @@ impl Engine {
             settings: &self.settings,
         };
         let resource = obj.resource_ref();
+        let first = out.findings.len();
         for (i, a) in self.active.iter().enumerate() {
             let outcome = match &a.check.eval {
                 Eval::Object(f) => f(&ctx),
@@ -176,8 +179,21 @@ impl Engine {
                     continue;
                 }
             };
-            self.record(a, outcome, &resource, &obj.file, || exemption(obj, a.check.meta.id), out);
+            self.record(
+                a,
+                outcome,
+                &resource,
+                &obj.file,
+                || exemption(obj, a.check.meta.id),
+                out,
+            );
         }
+        // Objects arrive in file order; ordering each object's findings by line keeps the
+        // whole report nearly sorted, so the final sort is close to linear.
+        out.findings[first..].sort_by(|a, b| {
+            let line = |f: &Finding| f.location.as_ref().and_then(|l| l.line);
+            (line(a), &a.check_id, &a.container).cmp(&(line(b), &b.check_id, &b.container))
+        });
     }
 
     fn record(

@@ -93,20 +93,30 @@ const INSECURE_CAPABILITIES: &[&str] = &[
     "AUDIT_WRITE",
 ];
 
+/// Host paths whose mount hands a pod the node: each matches itself and what lies below it,
+/// and mounting an ancestor (`/run`, `/etc`, `/var`) exposes them too. `/etc` and `/run` as a
+/// whole are not listed, so ordinary mounts below them (`/etc/ssl/certs`, `/run/xtables.lock`)
+/// are left to hostPathSet.
 const SENSITIVE_HOST_PATHS: &[&str] = &[
     "/",
-    "/etc",
     "/root",
     "/home",
     "/proc",
     "/sys",
     "/dev",
     "/boot",
+    "/etc/kubernetes",
+    "/etc/shadow",
+    "/etc/passwd",
+    "/etc/sudoers",
+    "/etc/sudoers.d",
+    "/etc/ssh",
+    "/etc/cron.d",
+    "/etc/crontab",
     "/var/lib/kubelet",
     "/var/lib/docker",
     "/var/lib/containerd",
     "/var/lib/etcd",
-    "/etc/kubernetes",
     "/var/run/docker.sock",
     "/run/docker.sock",
     "/var/run/containerd/containerd.sock",
@@ -114,8 +124,7 @@ const SENSITIVE_HOST_PATHS: &[&str] = &[
     "/var/run/crio/crio.sock",
     "/run/crio/crio.sock",
     "/var/run/cri-dockerd.sock",
-    "/var/run",
-    "/run",
+    "/run/cri-dockerd.sock",
 ];
 
 const MUTABLE_TAGS: &[&str] = &[
@@ -232,7 +241,9 @@ mod tests {
         assert!(!s.is_enabled(cpu));
         assert_eq!(s.severity(port), Severity::Critical);
         assert_eq!(s.dangerous_capabilities, vec!["SYS_ADMIN"]);
-        let e = Settings::parse("chekcs: {}\n", "kvet.yaml").unwrap_err().to_string();
+        let e = Settings::parse("chekcs: {}\n", "kvet.yaml")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("chekcs") && e.contains("kvet.yaml"), "{e}");
         let e = Settings::parse("checks:\n  noSuchCheck: {enabled: true}\n", "kvet.yaml")
             .unwrap_err()

@@ -25,10 +25,19 @@ fn run(id: &str, path: &Path) -> (Vec<u32>, u64) {
     let bytes = std::fs::read(path).unwrap();
     let engine = Engine::new(Settings::default(), &[id], false);
     let mut part = kvet_checks::Partial::default();
-    let summary = load_source(&path.display().to_string(), &bytes, Limits::default(), &mut |o| {
-        engine.evaluate(&o, &mut part)
-    });
-    assert_eq!(summary.errors, 0, "{}: {:?}", path.display(), summary.notices);
+    let summary = load_source(
+        &path.display().to_string(),
+        &bytes,
+        Limits::default(),
+        &mut |o| engine.evaluate(&o, &mut part),
+    );
+    assert_eq!(
+        summary.errors,
+        0,
+        "{}: {:?}",
+        path.display(),
+        summary.notices
+    );
     let all = engine.finish([part]);
     let mut lines: Vec<u32> = all
         .findings
@@ -54,8 +63,13 @@ fn every_check_matches_its_fixtures() {
             .unwrap_or_default();
         files.sort();
         let name = |p: &Path| p.file_name().unwrap().to_string_lossy().to_string();
-        if !files.iter().any(|p| name(p).starts_with("pass")) || !files.iter().any(|p| name(p).starts_with("fail")) {
-            problems.push(format!("{id}: needs pass*.yaml and fail*.yaml in {}", dir.display()));
+        if !files.iter().any(|p| name(p).starts_with("pass"))
+            || !files.iter().any(|p| name(p).starts_with("fail"))
+        {
+            problems.push(format!(
+                "{id}: needs pass*.yaml and fail*.yaml in {}",
+                dir.display()
+            ));
             continue;
         }
         for f in files {
@@ -65,7 +79,9 @@ fn every_check_matches_its_fixtures() {
             let (got, evaluated) = run(id, &f);
             let n = name(&f);
             if n.starts_with("fail") && expected.is_empty() {
-                problems.push(format!("{id}/{n}: a fail fixture must mark lines with '# expect: {id}'"));
+                problems.push(format!(
+                    "{id}/{n}: a fail fixture must mark lines with '# expect: {id}'"
+                ));
             }
             if n.starts_with("pass") && !expected.is_empty() {
                 problems.push(format!("{id}/{n}: a pass fixture must not expect findings"));
@@ -74,7 +90,9 @@ fn every_check_matches_its_fixtures() {
                 problems.push(format!("{id}/{n}: the check applied to no object"));
             }
             if got != expected {
-                problems.push(format!("{id}/{n}: findings at lines {got:?}, expected {expected:?}"));
+                problems.push(format!(
+                    "{id}/{n}: findings at lines {got:?}, expected {expected:?}"
+                ));
             }
         }
     }

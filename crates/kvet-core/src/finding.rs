@@ -103,8 +103,14 @@ impl Finding {
             h.update(part.as_bytes());
             h.update([0u8]);
         }
+        const HEX: &[u8; 16] = b"0123456789abcdef";
         let digest = h.finalize();
-        digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+        let mut out = String::with_capacity(32);
+        for b in &digest[..16] {
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 0xf)] as char);
+        }
+        out
     }
 }
 
@@ -127,6 +133,9 @@ mod tests {
         let f2 = Finding::compute_fingerprint("x", Some(&r2), Some("c"), "");
         assert_ne!(f1, f2, "separators keep 'a'+'b' distinct from 'ab'+''");
         assert_eq!(f1.len(), 32);
-        assert_eq!(f1, Finding::compute_fingerprint("x", Some(&r), Some("c"), ""));
+        assert_eq!(
+            f1,
+            Finding::compute_fingerprint("x", Some(&r), Some("c"), "")
+        );
     }
 }

@@ -269,8 +269,18 @@ ignore:
         let file = IgnoreFile::parse(FILE, ".kvetignore.yaml").unwrap();
         let now = Utc::now();
         let fs = vec![
-            finding("runAsRootAllowed", Some("kube-system"), "calico-node", Some("c")),
-            finding("runAsRootAllowed", Some("default"), "calico-node", Some("c")),
+            finding(
+                "runAsRootAllowed",
+                Some("kube-system"),
+                "calico-node",
+                Some("c"),
+            ),
+            finding(
+                "runAsRootAllowed",
+                Some("default"),
+                "calico-node",
+                Some("c"),
+            ),
             finding("tagNotSpecified", Some("x"), "legacy", Some("c")),
             finding("hostPortSet", None, "web", None),
         ];
@@ -286,12 +296,9 @@ ignore:
 
     #[test]
     fn absent_attributes_only_match_star() {
-        let rule = &IgnoreFile::parse(
-            "ignore:\n- check: x\n  container: app\n  reason: r\n",
-            "f",
-        )
-        .unwrap()
-        .rules[0];
+        let rule = &IgnoreFile::parse("ignore:\n- check: x\n  container: app\n  reason: r\n", "f")
+            .unwrap()
+            .rules[0];
         assert!(!rule.matches(&finding("x", None, "n", None)));
         assert!(rule.matches(&finding("x", None, "n", Some("app"))));
     }
@@ -302,8 +309,11 @@ ignore:
         assert!(e.to_string().contains("reasn"), "{e}");
         let e = IgnoreFile::parse("ignore:\n- check: x\n  reason: ' '\n", "f.yaml").unwrap_err();
         assert!(e.to_string().contains("entry 1"), "{e}");
-        let e = IgnoreFile::parse("ignore:\n- check: x\n  reason: r\n  expires: soon\n", "f.yaml")
-            .unwrap_err();
+        let e = IgnoreFile::parse(
+            "ignore:\n- check: x\n  reason: r\n  expires: soon\n",
+            "f.yaml",
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("soon"), "{e}");
     }
 }

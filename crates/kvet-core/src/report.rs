@@ -96,21 +96,31 @@ impl Report {
     /// fails a check once however many findings the check made on it, and an object whose
     /// findings were all ignored counts as passing (the risk was accepted).
     pub fn count_failures(&mut self) {
-        let mut failed: std::collections::HashSet<(&str, Option<&ResourceRef>, Option<&str>)> =
-            std::collections::HashSet::new();
-        for f in &self.findings {
-            failed.insert((
-                &f.check_id,
-                f.resource.as_ref(),
-                f.location.as_ref().map(|l| l.path.as_str()),
-            ));
-        }
+        // Findings of one (check, object) are adjacent in most reports, but not guaranteed to
+        // be: sort references instead of hashing strings for every finding.
+        let mut keys: Vec<(&str, Option<&str>, Option<&ResourceRef>)> = self
+            .findings
+            .iter()
+            .map(|f| {
+                (
+                    &*f.check_id,
+                    f.location.as_ref().map(|l| l.path.as_str()),
+                    f.resource.as_ref(),
+                )
+            })
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
         let mut per_check: BTreeMap<&str, u64> = BTreeMap::new();
-        for (id, _, _) in &failed {
+        for (id, _, _) in &keys {
             *per_check.entry(id).or_default() += 1;
         }
         for (id, t) in self.tally.checks.iter_mut() {
-            t.failed = per_check.get(id.as_str()).copied().unwrap_or(0).min(t.evaluated);
+            t.failed = per_check
+                .get(id.as_str())
+                .copied()
+                .unwrap_or(0)
+                .min(t.evaluated);
         }
     }
 

@@ -28,11 +28,17 @@ impl Input {
         let res = match self {
             Input::File(p) => std::fs::File::open(p)
                 .and_then(|f| f.take(MAX_INPUT_BYTES + 1).read_to_end(&mut buf)),
-            Input::Stdin => std::io::stdin().lock().take(MAX_INPUT_BYTES + 1).read_to_end(&mut buf),
+            Input::Stdin => std::io::stdin()
+                .lock()
+                .take(MAX_INPUT_BYTES + 1)
+                .read_to_end(&mut buf),
         };
         res.map_err(|e| format!("cannot read: {e}"))?;
         if buf.len() as u64 > MAX_INPUT_BYTES {
-            return Err(format!("larger than the {} MiB input limit", MAX_INPUT_BYTES >> 20));
+            return Err(format!(
+                "larger than the {} MiB input limit",
+                MAX_INPUT_BYTES >> 20
+            ));
         }
         Ok(buf)
     }
@@ -107,10 +113,17 @@ mod tests {
         let root = d.path();
         std::fs::create_dir_all(root.join("a/b")).unwrap();
         std::fs::create_dir_all(root.join(".git")).unwrap();
-        for f in ["a/x.yaml", "a/b/y.YML", "a/z.json", "a/readme.md", ".git/c.yaml"] {
+        for f in [
+            "a/x.yaml",
+            "a/b/y.YML",
+            "a/z.json",
+            "a/readme.md",
+            ".git/c.yaml",
+        ] {
             std::fs::write(root.join(f), "").unwrap();
         }
-        let (inputs, notices) = discover(&[root.to_path_buf(), PathBuf::from("-"), root.join("missing")]);
+        let (inputs, notices) =
+            discover(&[root.to_path_buf(), PathBuf::from("-"), root.join("missing")]);
         let names: Vec<String> = inputs
             .iter()
             .map(|i| match i {

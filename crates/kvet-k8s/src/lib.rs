@@ -13,11 +13,11 @@ pub mod selector;
 pub mod workload;
 pub mod yaml;
 
+pub use files::{discover, Input};
 pub use loader::{load_source, LoadSummary};
 pub use node::{Node, Value};
 pub use object::Object;
-pub use workload::{Container, ContainerKind, PodSpec};
-pub use yaml::Limits;
 pub use selector::LabelSelector;
 pub use workload::pod_spec;
-pub use files::{discover, Input};
+pub use workload::{Container, ContainerKind, PodSpec};
+pub use yaml::Limits;

@@ -50,7 +50,12 @@ pub fn load_source(
     let text = match decode(bytes) {
         Ok(t) => t,
         Err(Decode::Binary) => {
-            out.notice(NoticeLevel::Warning, name, None, "binary file, skipped".into());
+            out.notice(
+                NoticeLevel::Warning,
+                name,
+                None,
+                "binary file, skipped".into(),
+            );
             return out;
         }
         Err(Decode::NotUtf8 { line }) => {
@@ -63,22 +68,34 @@ pub fn load_source(
             return out;
         }
     };
-    if let Some(line) = helm_template_line(&text) {
-        out.notice(
-            NoticeLevel::Error,
-            name,
-            Some(line),
-            format!("this looks like a Helm template ({{{{ … }}}} syntax); {HELM_HINT}"),
-        );
-        return out;
-    }
     let file: Arc<str> = Arc::from(name);
     let mut warnings = Vec::new();
     let mut skipped = Vec::new();
     let mut objects = 0usize;
+    // Template syntax is only judged when present at all, and only where it cannot be data.
+    let has_braces = text.contains("{{");
+    let mut template_line = None;
     let result = parse_documents(&text, limits, &mut warnings, &mut |index, root| {
+        if template_line.is_some() {
+            return;
+        }
+        if has_braces {
+            template_line = template_scalar_line(&root);
+            if template_line.is_some() {
+                return;
+            }
+        }
         objects += emit_objects(&file, index, root, &mut skipped, on_object);
     });
+    if let Some(line) = template_line {
+        out.notice(
+            NoticeLevel::Error,
+            name,
+            Some(line),
+            format!("this looks like a Helm template (a value is a {{{{ .Values … }}}} action); {HELM_HINT}"),
+        );
+        return out;
+    }
     out.objects = objects;
     for w in warnings {
         out.notice(NoticeLevel::Warning, name, Some(w.line), w.message);
@@ -87,10 +104,14 @@ pub fn load_source(
         out.notice(NoticeLevel::Info, name, Some(line), message);
     }
     if let Err(e) = result {
-        let mut message = format!("invalid YAML: {}", e.message);
-        if text.contains("{{") {
-            message.push_str(&format!(" (the file contains '{{{{': if it is a template, {HELM_HINT})"));
-        }
+        let message = if has_braces {
+            format!(
+                "invalid YAML ({}); the file contains {{{{ … }}}}: if it is a Helm template, {HELM_HINT}",
+                e.message
+            )
+        } else {
+            format!("invalid YAML: {}", e.message)
+        };
         out.notice(NoticeLevel::Error, name, Some(e.line), message);
     }
     out
@@ -195,39 +216,34 @@ fn not_utf8(bytes: &[u8], at: usize) -> Decode {
     }
 }
 
-/// Finds the first line that is Helm/Go-template syntax rather than YAML.
+/// The line of a scalar that is, as a whole, a Go-template action reading chart data
+/// (`image: "{{ .Values.image }}"`): YAML that parses but was never rendered.
 ///
-/// `{{ … }}` alone is not enough: Prometheus rules and Argo workflows carry `{{ $labels.x }}`
-/// inside strings legitimately. A line that *starts* with `{{` (control flow such as
-/// `{{- if .Values.x }}`) or an action that reads chart data (`.Values`, `.Release`, `include`…)
-/// is a template.
-fn helm_template_line(text: &str) -> Option<u32> {
-    const CHART_DATA: [&str; 9] = [
-        ".Values", ".Release", ".Chart", ".Capabilities", ".Files", "include ", "template ", "toYaml",
-        "tpl ",
+/// Templates *inside* data are legitimate (Prometheus rules, istio's injector ConfigMap carry
+/// `{{ … }}` in block scalars), so only whole values count; unrendered control flow such as
+/// `{{- if .Values.x }}` does not parse as YAML and is reported with the parse error instead.
+fn template_scalar_line(node: &Node) -> Option<u32> {
+    const CHART_DATA: [&str; 6] = [
+        ".Values",
+        ".Release",
+        ".Chart",
+        ".Capabilities",
+        "include ",
+        "toYaml",
     ];
-    if !text.contains("{{") {
-        return None;
+    match &node.value {
+        Value::Str(s) => {
+            let t = s.trim();
+            let single_action = t.starts_with("{{")
+                && t.ends_with("}}")
+                && t.matches("{{").count() == 1
+                && !t.contains('\n');
+            (single_action && CHART_DATA.iter().any(|d| t.contains(d))).then_some(node.line)
+        }
+        Value::Seq(items) => items.iter().find_map(template_scalar_line),
+        Value::Map(entries) => entries.iter().find_map(|(_, v)| template_scalar_line(v)),
+        _ => None,
     }
-    for (i, line) in text.lines().enumerate() {
-        if !line.contains("{{") {
-            continue;
-        }
-        let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        if line.trim_start().starts_with("{{") {
-            return Some(n);
-        }
-        let mut rest = line;
-        while let Some(start) = rest.find("{{") {
-            let after = &rest[start + 2..];
-            let action = after.find("}}").map_or(after, |end| &after[..end]);
-            if CHART_DATA.iter().any(|d| action.contains(d)) {
-                return Some(n);
-            }
-            rest = after;
-        }
-    }
-    None
 }
 
 #[cfg(test)]
@@ -245,7 +261,10 @@ mod tests {
         let (objs, s) = load(
             b"apiVersion: v1\nkind: Service\nmetadata: {name: a}\n---\n# comment\napiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: b\n    namespace: x\n---\nfoo: bar\n",
         );
-        let names: Vec<_> = objs.iter().map(|o| (o.kind.as_str(), o.name.as_str(), o.line)).collect();
+        let names: Vec<_> = objs
+            .iter()
+            .map(|o| (o.kind.as_str(), o.name.as_str(), o.line))
+            .collect();
         assert_eq!(names, vec![("Service", "a", 1), ("ConfigMap", "b", 9)]);
         assert_eq!(objs[1].namespace.as_deref(), Some("x"));
         assert_eq!(s.errors, 0);
@@ -263,12 +282,19 @@ mod tests {
 
     #[test]
     fn helm_templates_are_refused_but_template_strings_are_not() {
-        let (_, s) = load(b"apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}\n");
+        let (_, s) =
+            load(b"apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}\n");
         assert_eq!(s.errors, 1);
         assert_eq!(s.notices[0].line, Some(4));
         assert!(s.notices[0].message.contains("helm template"));
         let (_, s) = load(b"{{- if .Values.x }}\napiVersion: v1\n{{- end }}\n");
         assert_eq!(s.notices[0].line, Some(1));
+        assert!(s.notices[0].message.contains("helm template"));
+        let (objs, s) = load(b"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - image: \"{{ .Values.image }}\"\n");
+        assert_eq!((objs.len(), s.errors, s.notices[0].line), (0, 1, Some(6)));
+        // istio's injector ConfigMap: templates inside a block scalar are data.
+        let (objs, s) = load(b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: inject}\ndata:\n  sidecar: |\n    {{- if .Values.x }}\n    a: b\n    {{- end }}\n");
+        assert_eq!((objs.len(), s.errors), (1, 0));
         let (objs, s) = load(
             b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: rules}\ndata:\n  a: 'summary: {{ $labels.instance }} is down'\n",
         );
@@ -286,7 +312,11 @@ mod tests {
         assert_eq!((s.errors, s.notices[0].line), (1, Some(2)));
         let utf16: Vec<u8> = [0xFF, 0xFE]
             .into_iter()
-            .chain("apiVersion: v1\nkind: Pod\nmetadata: {name: u}\n".encode_utf16().flat_map(u16::to_le_bytes))
+            .chain(
+                "apiVersion: v1\nkind: Pod\nmetadata: {name: u}\n"
+                    .encode_utf16()
+                    .flat_map(u16::to_le_bytes),
+            )
             .collect();
         let (objs, _) = load(&utf16);
         assert_eq!(objs[0].name, "u");

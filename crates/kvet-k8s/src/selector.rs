@@ -68,7 +68,10 @@ mod tests {
 
     fn node(t: &str) -> Node {
         let mut out = None;
-        parse_documents(t, Limits::default(), &mut Vec::new(), &mut |_, n| out = Some(n)).unwrap();
+        parse_documents(t, Limits::default(), &mut Vec::new(), &mut |_, n| {
+            out = Some(n)
+        })
+        .unwrap();
         out.unwrap()
     }
 
@@ -83,6 +86,9 @@ mod tests {
         assert!(s.matches(yes.as_map()));
         assert!(!s.matches(no.as_map()));
         assert!(LabelSelector::from_node(&node("{}")).unwrap().matches(&[]));
-        assert!(LabelSelector::from_node(&node("matchExpressions: [{key: a, operator: Bogus}]")).is_none());
+        assert!(
+            LabelSelector::from_node(&node("matchExpressions: [{key: a, operator: Bogus}]"))
+                .is_none()
+        );
     }
 }

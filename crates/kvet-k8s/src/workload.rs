@@ -105,7 +105,10 @@ impl<'a> PodSpec<'a> {
                 .filter(|c| c.is_map())
                 .map(move |node| Container {
                     node,
-                    name: node.get("name").and_then(Node::as_str).unwrap_or("<unnamed>"),
+                    name: node
+                        .get("name")
+                        .and_then(Node::as_str)
+                        .unwrap_or("<unnamed>"),
                     kind,
                 })
         })
@@ -152,16 +155,26 @@ pub fn pod_spec(obj: &Object) -> Option<PodSpec<'_>> {
             root.path(&["template", "metadata"]),
         ),
         _ => match root.path(&["spec", "template"]) {
-            Some(t) if t.get("spec").is_some_and(Node::is_map) => (t.get("spec"), t.get("metadata")),
+            Some(t) if t.get("spec").is_some_and(Node::is_map) => {
+                (t.get("spec"), t.get("metadata"))
+            }
             _ => {
                 let t = root.path(&["spec", "jobTemplate", "spec", "template"]);
-                (t.and_then(|t| t.get("spec")), t.and_then(|t| t.get("metadata")))
+                (
+                    t.and_then(|t| t.get("spec")),
+                    t.and_then(|t| t.get("metadata")),
+                )
             }
         },
     };
     let spec = template.filter(|s| s.is_map())?;
     // A custom resource's `spec.template.spec` is a pod spec only if it has containers.
-    if !known && spec.get("containers").map_or(&[][..], Node::as_seq).is_empty() {
+    if !known
+        && spec
+            .get("containers")
+            .map_or(&[][..], Node::as_seq)
+            .is_empty()
+    {
         return None;
     }
     let batch_kind = matches!(obj.kind.as_str(), "Job" | "CronJob")
@@ -191,7 +204,9 @@ mod tests {
 
     fn objects(text: &str) -> Vec<Object> {
         let mut v = Vec::new();
-        load_source("t.yaml", text.as_bytes(), Limits::default(), &mut |o| v.push(o));
+        load_source("t.yaml", text.as_bytes(), Limits::default(), &mut |o| {
+            v.push(o)
+        });
         v
     }
 
@@ -203,7 +218,10 @@ mod tests {
         let cron = pod_spec(&objs[0]).unwrap();
         assert!(cron.run_to_completion);
         let names: Vec<_> = cron.containers().map(|c| (c.name, c.kind)).collect();
-        assert_eq!(names, vec![("a", ContainerKind::Container), ("i", ContainerKind::Init)]);
+        assert_eq!(
+            names,
+            vec![("a", ContainerKind::Container), ("i", ContainerKind::Init)]
+        );
         let rollout = pod_spec(&objs[1]).unwrap();
         assert!(!rollout.run_to_completion);
         assert_eq!(rollout.labels()[0].0, "app");
@@ -217,8 +235,14 @@ mod tests {
         );
         let pod = pod_spec(&objs[0]).unwrap();
         let cs: Vec<_> = pod.containers().collect();
-        assert_eq!(pod.effective(&cs[0], "runAsUser").unwrap().as_i64(), Some(1000));
+        assert_eq!(
+            pod.effective(&cs[0], "runAsUser").unwrap().as_i64(),
+            Some(1000)
+        );
         assert_eq!(pod.effective(&cs[0], "runAsUser").unwrap().line, 5);
-        assert_eq!(pod.effective(&cs[1], "runAsUser").unwrap().as_i64(), Some(0));
+        assert_eq!(
+            pod.effective(&cs[1], "runAsUser").unwrap().as_i64(),
+            Some(0)
+        );
     }
 }

@@ -168,14 +168,12 @@ impl Builder<'_> {
                 node.line = line;
                 self.push(node, size, line)
             }
-            Event::SequenceStart(anchor, _) => {
-                self.open(Frame::Seq {
-                    line,
-                    anchor,
-                    items: Vec::new(),
-                    size: 1,
-                })
-            }
+            Event::SequenceStart(anchor, _) => self.open(Frame::Seq {
+                line,
+                anchor,
+                items: Vec::new(),
+                size: 1,
+            }),
             Event::MappingStart(anchor, _) => self.open(Frame::Map {
                 line,
                 anchor,
@@ -262,8 +260,7 @@ impl Builder<'_> {
                             Value::Seq(_) | Value::Map(_) => {
                                 return Err(YamlError {
                                     line,
-                                    message: "a mapping key must be a scalar, not a collection \
-                                              (is this an unrendered template?)"
+                                    message: "a mapping key must be a scalar, not a collection"
                                         .into(),
                                 })
                             }
@@ -418,8 +415,10 @@ mod tests {
 
     #[test]
     fn kubernetes_yaml_1_1_scalars() {
-        let d = &docs("a: yes\nb: 'yes'\nc: 0644\nd: 0x1F\ne: 1.5\nf: ~\ng: 007a\nh: -3\ni: !!str 12\n")
-            .unwrap()[0];
+        let d = &docs(
+            "a: yes\nb: 'yes'\nc: 0644\nd: 0x1F\ne: 1.5\nf: ~\ng: 007a\nh: -3\ni: !!str 12\n",
+        )
+        .unwrap()[0];
         assert_eq!(d.get("a").unwrap().value, Value::Bool(true));
         assert_eq!(d.get("b").unwrap().as_str(), Some("yes"));
         assert_eq!(d.get("c").unwrap().as_i64(), Some(0o644));
@@ -442,7 +441,9 @@ mod tests {
 
     #[test]
     fn billion_laughs_is_refused() {
-        let mut s = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        let mut s = String::from(
+            "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
         let names = ["b", "c", "d", "e", "f", "g", "h", "i"];
         let mut prev = "a";
         for n in names {
@@ -460,7 +461,9 @@ mod tests {
         // Flow nesting is bounded by the parser itself, block nesting by our limit.
         let deep = "[".repeat(100_000) + &"]".repeat(100_000);
         assert!(docs(&deep).is_err());
-        let block: String = (0..200).map(|i| format!("{}k{i}:\n", " ".repeat(i))).collect();
+        let block: String = (0..200)
+            .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
+            .collect();
         let e = docs(&block).unwrap_err();
         assert!(e.message.contains("nesting deeper than 128"), "{e:?}");
         let mut w = Vec::new();
@@ -491,9 +494,12 @@ mod tests {
     fn duplicate_keys_warn_and_keep_the_last() {
         let mut w = Vec::new();
         let mut out = Vec::new();
-        parse_documents("a: 1\nb: 2\na: 3\n", Limits::default(), &mut w, &mut |_, n| {
-            out.push(n)
-        })
+        parse_documents(
+            "a: 1\nb: 2\na: 3\n",
+            Limits::default(),
+            &mut w,
+            &mut |_, n| out.push(n),
+        )
         .unwrap();
         assert_eq!(out[0].get("a").unwrap().as_i64(), Some(3));
         assert_eq!(w.len(), 1);

@@ -5,7 +5,8 @@
 use crate::uri::path_to_uri;
 use crate::RenderOptions;
 use kvet_core::{CheckMeta, Finding, Report, Severity};
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
@@ -65,44 +66,121 @@ fn rule(id: &str, meta: Option<&CheckMeta>, sample: &Finding) -> Value {
     r
 }
 
-fn result(f: &Finding, rule_index: usize, suppression: Option<(&str, &str)>) -> Value {
-    let mut res = Map::new();
-    res.insert("ruleId".into(), json!(f.check_id));
-    res.insert("ruleIndex".into(), json!(rule_index));
-    res.insert("level".into(), json!(level(f.severity)));
-    let object = f.resource.as_ref().map(ToString::to_string);
-    let text = match &object {
+/// Results are serialised straight from the findings (no intermediate JSON tree), so memory
+/// stays flat however many there are.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'a str,
+    rule_index: usize,
+    level: &'static str,
+    message: Text,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    locations: Vec<SarifLocation>,
+    partial_fingerprints: Fingerprints<'a>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<Suppression>,
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifLocation {
+    physical_location: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    logical_locations: Option<Value>,
+}
+
+#[derive(Serialize)]
+struct Fingerprints<'a> {
+    #[serde(rename = "kvetFingerprint/v1")]
+    v1: &'a str,
+}
+
+#[derive(Serialize)]
+struct Suppression {
+    kind: &'static str,
+    justification: String,
+}
+
+fn result<'a>(
+    f: &'a Finding,
+    rule_index: usize,
+    suppression: Option<(&str, &str)>,
+) -> SarifResult<'a> {
+    let text = match &f.resource {
         Some(o) => format!("{} ({o})", f.message),
         None => f.message.clone(),
     };
-    res.insert("message".into(), json!({ "text": text }));
-    if let Some(loc) = &f.location {
-        let mut physical = json!({ "artifactLocation": { "uri": path_to_uri(&loc.path) } });
-        if let Some(line) = loc.line.filter(|l| *l > 0) {
-            physical["region"] = json!({ "startLine": line });
-        }
-        let mut location = json!({ "physicalLocation": physical });
-        if let Some(r) = &f.resource {
-            let fqn = match &r.namespace {
-                Some(ns) => format!("{ns}/{}/{}", r.kind, r.name),
-                None => format!("{}/{}", r.kind, r.name),
-            };
-            location["logicalLocations"] =
-                json!([{ "fullyQualifiedName": fqn, "kind": "resource" }]);
-        }
-        res.insert("locations".into(), json!([location]));
+    let locations = f
+        .location
+        .iter()
+        .map(|loc| {
+            let mut physical = json!({ "artifactLocation": { "uri": path_to_uri(&loc.path) } });
+            if let Some(line) = loc.line.filter(|l| *l > 0) {
+                physical["region"] = json!({ "startLine": line });
+            }
+            let logical = f.resource.as_ref().map(|r| {
+                let fqn = match &r.namespace {
+                    Some(ns) => format!("{ns}/{}/{}", r.kind, r.name),
+                    None => format!("{}/{}", r.kind, r.name),
+                };
+                json!([{ "fullyQualifiedName": fqn, "kind": "resource" }])
+            });
+            SarifLocation {
+                physical_location: physical,
+                logical_locations: logical,
+            }
+        })
+        .collect();
+    SarifResult {
+        rule_id: &f.check_id,
+        rule_index,
+        level: level(f.severity),
+        message: Text { text },
+        locations,
+        partial_fingerprints: Fingerprints { v1: &f.fingerprint },
+        suppressions: suppression
+            .map(|(reason, source)| Suppression {
+                kind: "external",
+                justification: format!("{reason} ({source})"),
+            })
+            .into_iter()
+            .collect(),
     }
-    res.insert(
-        "partialFingerprints".into(),
-        json!({ "kvetFingerprint/v1": f.fingerprint }),
-    );
-    if let Some((reason, source)) = suppression {
-        res.insert(
-            "suppressions".into(),
-            json!([{ "kind": "external", "justification": format!("{reason} ({source})") }]),
-        );
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Value,
+    results: Results<'a>,
+    column_kind: &'static str,
+}
+
+/// Findings (kept and suppressed) with their rule index, turned into SARIF results one at a
+/// time while writing.
+struct Results<'a>(Vec<Entry<'a>>);
+
+/// A finding, its rule's index, and (reason, source) when it is suppressed.
+type Entry<'a> = (&'a Finding, usize, Option<(&'a str, &'a str)>);
+
+impl Serialize for Results<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|(f, idx, sup)| result(f, *idx, *sup)))
     }
-    Value::Object(res)
+}
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
 }
 
 pub fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
@@ -121,23 +199,23 @@ pub fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io:
             rules.push(rule(&f.check_id, metas.get(&*f.check_id).copied(), f));
             rules.len() - 1
         });
-        results.push(result(f, idx, suppression));
+        results.push((f, idx, suppression));
     }
-    let doc = json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
+    let doc = Log {
+        schema: SCHEMA,
+        version: "2.1.0",
+        runs: [Run {
+            tool: json!({ "driver": {
                 "name": "kvet",
                 "version": opts.tool_version,
                 "semanticVersion": opts.tool_version,
                 "informationUri": "https://github.com/kvet-dev/kvet",
                 "rules": rules,
-            }},
-            "results": results,
-            "columnKind": "unicodeCodePoints",
+            }}),
+            results: Results(results),
+            column_kind: "unicodeCodePoints",
         }],
-    });
+    };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
 }

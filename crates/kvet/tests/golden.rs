@@ -15,7 +15,11 @@ fn golden(name: &str, actual: &[u8]) {
     }
     let expected = std::fs::read_to_string(&path).unwrap_or_default();
     let actual = String::from_utf8_lossy(actual);
-    assert!(expected == actual, "{name} differs from its golden file; diff:\n{}", first_diff(&expected, &actual));
+    assert!(
+        expected == actual,
+        "{name} differs from its golden file; diff:\n{}",
+        first_diff(&expected, &actual)
+    );
 }
 
 fn first_diff(a: &str, b: &str) -> String {
@@ -29,12 +33,18 @@ fn first_diff(a: &str, b: &str) -> String {
 
 #[test]
 fn json_report() {
-    let out = kvet().args(["config", INPUT, "-f", "json"]).output().unwrap();
+    let out = kvet()
+        .args(["config", INPUT, "-f", "json"])
+        .output()
+        .unwrap();
     let doc = json_of(&out.stdout);
     assert_valid(&validator(&root().join("docs/report.schema.json")), &doc);
     golden("health-check.json", &out.stdout);
 
-    let passed = kvet().args(["config", INPUT, "-f", "json", "--include-passed"]).output().unwrap();
+    let passed = kvet()
+        .args(["config", INPUT, "-f", "json", "--include-passed"])
+        .output()
+        .unwrap();
     let doc = json_of(&passed.stdout);
     assert_valid(&validator(&root().join("docs/report.schema.json")), &doc);
     let n = doc["passed"].as_array().unwrap().len() as u64;
@@ -52,9 +62,16 @@ fn sarif_report() {
     .unwrap();
     let input = root().join(INPUT);
     std::fs::copy(&input, d.path().join("health-check.yaml")).unwrap();
-    let out = kvet().current_dir(d.path()).args(["config", "health-check.yaml", "-f", "sarif"]).output().unwrap();
+    let out = kvet()
+        .current_dir(d.path())
+        .args(["config", "health-check.yaml", "-f", "sarif"])
+        .output()
+        .unwrap();
     let doc = json_of(&out.stdout);
-    assert_valid(&validator(&root().join("crates/kvet-report/tests/schemas/sarif-schema-2.1.0.json")), &doc);
+    assert_valid(
+        &validator(&root().join("crates/kvet-report/tests/schemas/sarif-schema-2.1.0.json")),
+        &doc,
+    );
     let run = &doc["runs"][0];
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
     for r in run["results"].as_array().unwrap() {
@@ -64,7 +81,17 @@ fn sarif_report() {
         assert_eq!(loc["artifactLocation"]["uri"], "health-check.yaml");
         assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
     }
-    let suppressed: Vec<_> = run["results"].as_array().unwrap().iter().filter(|r| r.get("suppressions").is_some()).collect();
-    assert!(!suppressed.is_empty() && suppressed.iter().all(|r| r["ruleId"] == "cpuRequestsMissing"));
+    let suppressed: Vec<_> = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r.get("suppressions").is_some())
+        .collect();
+    assert!(
+        !suppressed.is_empty()
+            && suppressed
+                .iter()
+                .all(|r| r["ruleId"] == "cpuRequestsMissing")
+    );
     golden("health-check.sarif", &out.stdout);
 }

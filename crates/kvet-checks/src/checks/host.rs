@@ -10,9 +10,10 @@ fn pod_flag(ctx: &Ctx<'_>, field: &str, what: &str) -> Outcome {
         return Outcome::NotApplicable;
     };
     match pod.get(field) {
-        Some(n) if n.is_true() => {
-            Outcome::Fail(vec![Violation::at(n.line, format!("{field} is true: {what}"))])
-        }
+        Some(n) if n.is_true() => Outcome::Fail(vec![Violation::at(
+            n.line,
+            format!("{field} is true: {what}"),
+        )]),
         _ => Outcome::Pass,
     }
 }
@@ -32,10 +33,16 @@ pub static HOST_NETWORK_SET: Check = Check {
         example: "spec:\n  hostNetwork: false\n",
         kinds: WORKLOADS,
         controls: &[cis("5.2.5"), pss("baseline"), nsa("host-namespaces")],
-        references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
+        references: &[
+            "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
+        ],
     },
     eval: Eval::Object(|ctx| {
-        pod_flag(ctx, "hostNetwork", "the pod shares the node's network namespace")
+        pod_flag(
+            ctx,
+            "hostNetwork",
+            "the pod shares the node's network namespace",
+        )
     }),
 };
 
@@ -46,13 +53,16 @@ pub static HOST_IPC_SET: Check = Check {
         category: Category::Security,
         severity: Severity::High,
         enabled: true,
-        description: "With hostIPC the pod shares the node's System V IPC and POSIX shared memory: \
+        description:
+            "With hostIPC the pod shares the node's System V IPC and POSIX shared memory: \
             it can read and write the shared memory of every process on the node.",
         remediation: "Remove `spec.hostIPC` (or set it to false).",
         example: "spec:\n  hostIPC: false\n",
         kinds: WORKLOADS,
         controls: &[cis("5.2.4"), pss("baseline"), nsa("host-namespaces")],
-        references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
+        references: &[
+            "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
+        ],
     },
     eval: Eval::Object(|ctx| pod_flag(ctx, "hostIPC", "the pod shares the node's IPC namespace")),
 };
@@ -71,7 +81,9 @@ pub static HOST_PID_SET: Check = Check {
         example: "spec:\n  hostPID: false\n",
         kinds: WORKLOADS,
         controls: &[cis("5.2.3"), pss("baseline"), nsa("host-namespaces")],
-        references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
+        references: &[
+            "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
+        ],
     },
     eval: Eval::Object(|ctx| pod_flag(ctx, "hostPID", "the pod shares the node's PID namespace")),
 };

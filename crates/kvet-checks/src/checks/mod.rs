@@ -4,12 +4,18 @@
 use crate::check::Check;
 use kvet_core::Control;
 
+mod availability;
+mod confinement;
 mod host;
+mod host_paths;
 mod images;
+mod privileges;
 mod probes;
 mod rbac;
 mod resources;
+mod secrets;
 mod security_context;
+mod tenancy;
 
 /// Every check kvet knows, in catalogue order.
 static ALL: &[&Check] = &[
@@ -30,6 +36,39 @@ static ALL: &[&Check] = &[
     &probes::LIVENESS_PROBE_MISSING,
     &images::TAG_NOT_SPECIFIED,
     &rbac::ANONYMOUS_USER_RBAC_BINDING,
+    // Host access.
+    &host_paths::HOST_PATH_SET,
+    &host_paths::SENSITIVE_HOST_PATH_MOUNTED,
+    &confinement::HOST_PROCESS,
+    // Process privileges and kernel confinement.
+    &privileges::RUN_AS_GROUP_ROOT,
+    &privileges::INSECURE_CAPABILITIES,
+    &privileges::PRIVILEGED_PORTS_USED,
+    &confinement::PROC_MOUNT,
+    &confinement::UNSAFE_SYSCTLS,
+    &confinement::SECCOMP_PROFILE_MISSING,
+    &confinement::SECCOMP_UNCONFINED,
+    &confinement::APP_ARMOR_UNCONFINED,
+    &confinement::SE_LINUX_CUSTOM_OPTIONS,
+    &confinement::LINUX_HARDENING,
+    // Probes.
+    &probes::PROBES_IDENTICAL,
+    &probes::PROBE_PORT_NOT_EXPOSED,
+    // Images.
+    &images::LATEST_TAG_USED,
+    &images::PULL_POLICY_NOT_ALWAYS,
+    // API credentials and namespaces.
+    &tenancy::AUTOMOUNT_SERVICE_ACCOUNT_TOKEN,
+    &tenancy::DEFAULT_NAMESPACE_USED,
+    // Credentials in manifests.
+    &secrets::SENSITIVE_CONTAINER_ENV_VAR,
+    &secrets::SENSITIVE_CONFIGMAP_CONTENT,
+    // Availability.
+    &availability::DEPLOYMENT_MISSING_REPLICAS,
+    &availability::MISSING_POD_DISRUPTION_BUDGET,
+    &availability::TOPOLOGY_SPREAD_CONSTRAINT,
+    &availability::PRIORITY_CLASS_NOT_SET,
+    &availability::NAKED_POD,
 ];
 
 pub fn all() -> &'static [&'static Check] {
@@ -83,7 +122,11 @@ mod tests {
         for c in all() {
             let m = &c.meta;
             assert!(ids.insert(m.id), "duplicate id {}", m.id);
-            assert!(m.id.chars().next().unwrap().is_ascii_lowercase(), "{} is not lowerCamel", m.id);
+            assert!(
+                m.id.chars().next().unwrap().is_ascii_lowercase(),
+                "{} is not lowerCamel",
+                m.id
+            );
             assert!(!m.title.is_empty() && !m.description.is_empty(), "{}", m.id);
             assert!(m.remediation.len() > 20, "{} remediation too short", m.id);
             assert!(!m.example.trim().is_empty(), "{} lacks an example", m.id);

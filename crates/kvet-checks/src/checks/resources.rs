@@ -17,14 +17,20 @@ fn resource_missing(ctx: &Ctx<'_>, section: &str, resource: &str) -> Outcome {
     per_container(ctx, resourced_containers, |_, c| {
         let res = c.get("resources");
         let sec = res.and_then(|r| r.get(section));
-        if sec.and_then(|s| s.get(resource)).is_some_and(|n| !n.is_null()) {
+        if sec
+            .and_then(|s| s.get(resource))
+            .is_some_and(|n| !n.is_null())
+        {
             return vec![];
         }
         let line = sec.or(res).map_or(c.node.line, |n| n.line);
         vec![Violation::in_container(
             c,
             line,
-            format!("container '{}' has no {resource} {section} (resources.{section}.{resource})", c.name),
+            format!(
+                "container '{}' has no {resource} {section} (resources.{section}.{resource})",
+                c.name
+            ),
         )]
     })
 }
@@ -97,4 +103,3 @@ resource_check!(
      and get other pods, or node daemons, killed by the OOM killer.",
     "containers:\n- name: app\n  resources:\n    limits:\n      memory: 512Mi\n"
 );
-

@@ -18,7 +18,7 @@ pub(crate) fn added_capabilities<'a>(c: &Container<'a>) -> Vec<(String, &'a Node
 
 /// The line to blame for a missing securityContext field: the container's securityContext
 /// when it has one, else the container itself.
-fn missing_line(c: &Container<'_>) -> u32 {
+pub(crate) fn missing_line(c: &Container<'_>) -> u32 {
     c.get("securityContext").map_or(c.node.line, |n| n.line)
 }
 
@@ -83,7 +83,9 @@ pub static RUN_AS_PRIVILEGED: Check = Check {
         example: "containers:\n- name: app\n  securityContext:\n    privileged: false\n",
         kinds: WORKLOADS,
         controls: &[cis("5.2.2"), pss("baseline"), nsa("privileged-containers")],
-        references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
+        references: &[
+            "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
+        ],
     },
     eval: Eval::Object(|ctx| {
         per_container(ctx, all_containers, |_, c| match c.sc("privileged") {
@@ -110,7 +112,8 @@ pub static PRIVILEGE_ESCALATION_ALLOWED: Check = Check {
             the field says.",
         remediation: "Set `securityContext.allowPrivilegeEscalation: false` on every container, \
             and do not run it privileged or with CAP_SYS_ADMIN.",
-        example: "containers:\n- name: app\n  securityContext:\n    allowPrivilegeEscalation: false\n",
+        example:
+            "containers:\n- name: app\n  securityContext:\n    allowPrivilegeEscalation: false\n",
         kinds: WORKLOADS,
         controls: &[cis("5.2.6"), pss("restricted"), nsa("privilege-escalation")],
         references: &["https://kubernetes.io/docs/tasks/configure-pod-container/security-context/"],
@@ -121,14 +124,23 @@ pub static PRIVILEGE_ESCALATION_ALLOWED: Check = Check {
                 return vec![Violation::in_container(
                     c,
                     p.line,
-                    format!("container '{}' is privileged, which always allows escalation", c.name),
+                    format!(
+                        "container '{}' is privileged, which always allows escalation",
+                        c.name
+                    ),
                 )];
             }
-            if let Some((_, n)) = added_capabilities(c).into_iter().find(|(n, _)| n == "SYS_ADMIN") {
+            if let Some((_, n)) = added_capabilities(c)
+                .into_iter()
+                .find(|(n, _)| n == "SYS_ADMIN")
+            {
                 return vec![Violation::in_container(
                     c,
                     n.line,
-                    format!("container '{}' adds CAP_SYS_ADMIN, which always allows escalation", c.name),
+                    format!(
+                        "container '{}' adds CAP_SYS_ADMIN, which always allows escalation",
+                        c.name
+                    ),
                 )];
             }
             match c.sc("allowPrivilegeEscalation") {
