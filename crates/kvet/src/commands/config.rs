@@ -71,17 +71,16 @@ fn scan_input(input: &Input, engine: &Engine, limits: Limits) -> (Partial, kvet_
         Ok(bytes) => load_source(&name, &bytes, limits, &mut |obj| {
             engine.evaluate(&obj, &mut part)
         }),
-        Err(message) => {
-            let mut s = kvet_k8s::LoadSummary::default();
-            s.errors = 1;
-            s.notices.push(kvet_core::Notice {
+        Err(message) => kvet_k8s::LoadSummary {
+            objects: 0,
+            errors: 1,
+            notices: vec![kvet_core::Notice {
                 level: kvet_core::NoticeLevel::Error,
                 path: Some(name),
                 line: None,
                 message,
-            });
-            s
-        }
+            }],
+        },
     };
     (part, summary)
 }
