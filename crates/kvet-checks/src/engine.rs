@@ -55,8 +55,12 @@ pub struct Partial {
     /// Findings suppressed by an exemption annotation on their object.
     pub ignored: Vec<Ignored>,
     pub passed: Vec<Passed>,
+    /// Filled by [`Engine::finish`] from `evaluated`.
     pub tally: CheckTally,
     pub resources: usize,
+    /// Evaluations per active check, by index: counting here keeps the per-object hot path
+    /// free of map lookups and allocations.
+    evaluated: Vec<u64>,
     pending: Vec<PendingEval>,
     index: SetIndex,
 }
@@ -88,6 +92,13 @@ fn polaris_id(id: &str) -> &str {
 }
 
 fn exemption(obj: &Object, id: &str) -> Option<Exemption> {
+    let annotated = obj
+        .annotations()
+        .iter()
+        .any(|(k, _)| k.starts_with("kvet.io/") || k.starts_with("polaris.fairwinds.com/"));
+    if !annotated {
+        return None;
+    }
     let is_true = |v: &str| v.trim().eq_ignore_ascii_case("true");
     if let Some(list) = obj.annotation("kvet.io/ignore") {
         if list.split(',').map(str::trim).any(|c| c == id || c == "*") {
@@ -180,6 +191,7 @@ impl Engine {
                 }
             };
             self.record(
+                i,
                 a,
                 outcome,
                 &resource,
@@ -196,8 +208,10 @@ impl Engine {
         });
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn record(
         &self,
+        index: usize,
         a: &Active,
         outcome: Outcome,
         resource: &ResourceRef,
@@ -209,7 +223,7 @@ impl Engine {
         match outcome {
             Outcome::NotApplicable => {}
             Outcome::Pass => {
-                out.tally.evaluated(meta.id, a.severity, meta.category, 1);
+                bump(&mut out.evaluated, index);
                 if self.include_passed {
                     out.passed.push(Passed {
                         check_id: meta.id,
@@ -221,7 +235,7 @@ impl Engine {
                 }
             }
             Outcome::Fail(violations) => {
-                out.tally.evaluated(meta.id, a.severity, meta.category, 1);
+                bump(&mut out.evaluated, index);
                 let exempt = exemption();
                 for v in violations {
                     let f = self.finding(a, resource, file, v);
@@ -273,7 +287,9 @@ impl Engine {
             all.findings.extend(p.findings);
             all.ignored.extend(p.ignored);
             all.passed.extend(p.passed);
-            all.tally.merge(p.tally);
+            for (i, n) in p.evaluated.iter().enumerate() {
+                bump_by(&mut all.evaluated, i, *n);
+            }
             all.resources += p.resources;
             all.pending.extend(p.pending);
             all.index.merge(p.index);
@@ -286,10 +302,38 @@ impl Engine {
             };
             let outcome = judge(&pe.pending, &all.index);
             let exemption = pe.exemption.clone();
-            self.record(a, outcome, &pe.resource, &pe.file, || exemption, &mut all);
+            self.record(
+                pe.check,
+                a,
+                outcome,
+                &pe.resource,
+                &pe.file,
+                || exemption,
+                &mut all,
+            );
+        }
+        for (a, n) in self
+            .active
+            .iter()
+            .zip(&all.evaluated)
+            .filter(|(_, n)| **n > 0)
+        {
+            let m = &a.check.meta;
+            all.tally.evaluated(m.id, a.severity, m.category, *n);
         }
         all
     }
+}
+
+fn bump(counts: &mut Vec<u64>, i: usize) {
+    bump_by(counts, i, 1);
+}
+
+fn bump_by(counts: &mut Vec<u64>, i: usize, n: u64) {
+    if counts.len() <= i {
+        counts.resize(i + 1, 0);
+    }
+    counts[i] += n;
 }
 
 /// Label list helper for set checks.

@@ -2,27 +2,13 @@
 //! `docs/report.schema.json`; additions keep the version, changes bump it.
 
 use crate::RenderOptions;
-use kvet_core::{Control, Finding, Notice, Passed, Report};
+use kvet_core::{Control, Finding, Report};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::io::{self, Write};
 
 pub const JSON_SCHEMA_VERSION: u32 = 1;
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct JsonReport<'a> {
-    schema_version: u32,
-    tool: Tool<'a>,
-    command: &'a str,
-    summary: kvet_core::Summary,
-    score: kvet_core::HealthScore,
-    findings: Vec<JsonFinding<'a>>,
-    ignored: Vec<JsonIgnored<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    passed: Option<&'a [Passed]>,
-    notices: &'a [Notice],
-}
 
 #[derive(Serialize)]
 struct Tool<'a> {
@@ -98,29 +84,87 @@ struct JsonIgnored<'a> {
     source: &'a str,
 }
 
+/// Writes the report pretty-printed, except that each finding (and ignored finding) is one
+/// compact line: large reports stay greppable, and those lines are serialised in parallel.
 pub fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
-    let doc = JsonReport {
-        schema_version: JSON_SCHEMA_VERSION,
-        tool: Tool {
-            name: "kvet",
-            version: &opts.tool_version,
-        },
-        command: &report.command,
-        summary: report.summary(),
-        score: report.score(),
-        findings: report.findings.iter().map(JsonFinding::from).collect(),
-        ignored: report
-            .ignored
-            .iter()
-            .map(|i| JsonIgnored {
-                finding: JsonFinding::from(&i.finding),
-                reason: &i.reason,
-                source: &i.source,
-            })
-            .collect(),
-        passed: opts.include_passed.then_some(&report.passed[..]),
-        notices: &report.notices,
+    let tool = Tool {
+        name: "kvet",
+        version: &opts.tool_version,
     };
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    writeln!(out)
+    writeln!(out, "{{")?;
+    field(out, "schemaVersion", &JSON_SCHEMA_VERSION)?;
+    field(out, "tool", &tool)?;
+    field(out, "command", &report.command)?;
+    field(out, "summary", &report.summary())?;
+    field(out, "score", &report.score())?;
+    lines(out, "findings", &report.findings, |f| {
+        serde_json::to_vec(&JsonFinding::from(f))
+    })?;
+    lines(out, "ignored", &report.ignored, |i| {
+        serde_json::to_vec(&JsonIgnored {
+            finding: JsonFinding::from(&i.finding),
+            reason: &i.reason,
+            source: &i.source,
+        })
+    })?;
+    if opts.include_passed {
+        lines(out, "passed", &report.passed, serde_json::to_vec)?;
+    }
+    write!(out, "  \"notices\": ")?;
+    indented(out, &serde_json::to_vec_pretty(&report.notices)?)?;
+    writeln!(out, "\n}}")
+}
+
+/// `"name": value,` with the value pretty-printed and indented one level.
+fn field<T: Serialize + ?Sized>(out: &mut dyn Write, name: &str, value: &T) -> io::Result<()> {
+    write!(out, "  \"{name}\": ")?;
+    indented(out, &serde_json::to_vec_pretty(value)?)?;
+    writeln!(out, ",")
+}
+
+fn indented(out: &mut dyn Write, pretty: &[u8]) -> io::Result<()> {
+    for (i, line) in pretty.split(|b| *b == b'\n').enumerate() {
+        if i > 0 {
+            out.write_all(b"\n  ")?;
+        }
+        out.write_all(line)?;
+    }
+    Ok(())
+}
+
+/// `"name": [` one compact element a line `],`.
+fn lines<T: Sync>(
+    out: &mut dyn Write,
+    name: &str,
+    items: &[T],
+    encode: impl Fn(&T) -> serde_json::Result<Vec<u8>> + Sync,
+) -> io::Result<()> {
+    if items.is_empty() {
+        return writeln!(out, "  \"{name}\": [],");
+    }
+    writeln!(out, "  \"{name}\": [")?;
+    let chunks: Vec<serde_json::Result<Vec<u8>>> = items
+        .par_chunks(2048)
+        .map(|chunk| {
+            let mut buf = Vec::with_capacity(chunk.len() * 512);
+            for item in chunk {
+                buf.extend_from_slice(b"    ");
+                buf.extend_from_slice(&encode(item)?);
+                buf.extend_from_slice(b",\n");
+            }
+            Ok(buf)
+        })
+        .collect();
+    let last = chunks.len() - 1;
+    for (i, chunk) in chunks.into_iter().enumerate() {
+        let chunk = chunk?;
+        if i == last {
+            // Drop the trailing ",\n" of the last element.
+            out.write_all(&chunk[..chunk.len() - 2])?;
+            out.write_all(b"\n")?;
+        } else {
+            out.write_all(&chunk)?;
+        }
+    }
+    writeln!(out, "  ],")
 }
