@@ -1,4 +1,4 @@
-use crate::engine::SetIndex;
+use crate::index::SetIndex;
 use crate::settings::Settings;
 use kvet_core::CheckMeta;
 use kvet_k8s::{Container, Object, PodSpec};
@@ -53,11 +53,19 @@ impl Violation {
 
 /// A fact an object contributes to a check that can only be judged once every object of the
 /// scan is known (is there a PodDisruptionBudget for this Deployment?).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Pending {
     pub namespace: Option<String>,
     pub labels: Vec<(String, kvet_k8s::Node)>,
     pub line: u32,
+    /// What the judge looks up in the index: the role a binding refers to, the service
+    /// account a pod runs as.
+    pub reference: String,
+    /// Words the judge quotes in its message (a binding's subjects).
+    pub detail: String,
+    /// A yes/no fact the judge weighs (a pod's automountServiceAccountToken, whether a
+    /// binding refers to a ClusterRole).
+    pub setting: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

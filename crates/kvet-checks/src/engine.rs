@@ -4,41 +4,13 @@
 //! merges them with [`Engine::finish`], which also judges the checks that need the whole set.
 
 use crate::check::{Check, Ctx, Eval, Outcome, Pending, Violation};
+use crate::index::SetIndex;
 use crate::settings::Settings;
 use kvet_core::{
     CheckTally, Finding, FindingClass, Ignored, Location, Passed, ResourceRef, Severity,
 };
-use kvet_k8s::{pod_spec, LabelSelector, Node, Object};
+use kvet_k8s::{pod_spec, Node, Object};
 use std::sync::Arc;
-
-/// Facts gathered from every object of a scan, for checks judged at the end.
-#[derive(Debug, Default, Clone)]
-pub struct SetIndex {
-    /// PodDisruptionBudget selectors with their namespace.
-    pub pdbs: Vec<(Option<String>, LabelSelector)>,
-    /// Whether the scanned set contains any PodDisruptionBudget at all.
-    pub pdbs_seen: bool,
-}
-
-impl SetIndex {
-    fn observe(&mut self, obj: &Object) {
-        if obj.kind == "PodDisruptionBudget" {
-            self.pdbs_seen = true;
-            if let Some(sel) = obj
-                .root
-                .path(&["spec", "selector"])
-                .and_then(LabelSelector::from_node)
-            {
-                self.pdbs.push((obj.namespace.clone(), sel));
-            }
-        }
-    }
-
-    fn merge(&mut self, other: SetIndex) {
-        self.pdbs.extend(other.pdbs);
-        self.pdbs_seen |= other.pdbs_seen;
-    }
-}
 
 struct PendingEval {
     check: usize,
@@ -166,12 +138,12 @@ impl Engine {
     /// Evaluates every active check on one object.
     pub fn evaluate(&self, obj: &Object, out: &mut Partial) {
         out.resources += 1;
-        out.index.observe(obj);
         let ctx = Ctx {
             obj,
             pod: pod_spec(obj),
             settings: &self.settings,
         };
+        out.index.observe(obj, ctx.pod.as_ref());
         let resource = obj.resource_ref();
         let first = out.findings.len();
         for (i, a) in self.active.iter().enumerate() {

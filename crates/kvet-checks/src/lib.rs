@@ -8,9 +8,11 @@
 pub mod check;
 pub mod checks;
 pub mod engine;
+pub mod index;
 pub mod settings;
 
 pub use check::{Check, Ctx, Eval, Outcome, Violation};
 pub use checks::{all, find};
 pub use engine::{Engine, Partial};
+pub use index::SetIndex;
 pub use settings::{Settings, SettingsError};

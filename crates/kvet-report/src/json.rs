@@ -143,27 +143,35 @@ fn lines<T: Sync>(
         return writeln!(out, "  \"{name}\": [],");
     }
     writeln!(out, "  \"{name}\": [")?;
-    let chunks: Vec<serde_json::Result<Vec<u8>>> = items
-        .par_chunks(2048)
-        .map(|chunk| {
-            let mut buf = Vec::with_capacity(chunk.len() * 512);
-            for item in chunk {
-                buf.extend_from_slice(b"    ");
-                buf.extend_from_slice(&encode(item)?);
-                buf.extend_from_slice(b",\n");
+    // Encode in parallel a window of chunks at a time, so that memory holds a bounded slice
+    // of the output rather than all of it (a 100 MB scan writes hundreds of MB of JSON).
+    const CHUNK: usize = 1024;
+    let window = CHUNK * 4 * rayon::current_num_threads().max(1);
+    let total = items.len();
+    for (w, slice) in items.chunks(window).enumerate() {
+        let chunks: Vec<serde_json::Result<Vec<u8>>> = slice
+            .par_chunks(CHUNK)
+            .map(|chunk| {
+                let mut buf = Vec::with_capacity(chunk.len() * 512);
+                for item in chunk {
+                    buf.extend_from_slice(b"    ");
+                    buf.extend_from_slice(&encode(item)?);
+                    buf.extend_from_slice(b",\n");
+                }
+                Ok(buf)
+            })
+            .collect();
+        let ends_all = w * window + slice.len() == total;
+        let last = chunks.len() - 1;
+        for (i, chunk) in chunks.into_iter().enumerate() {
+            let chunk = chunk?;
+            if ends_all && i == last {
+                // Drop the trailing ",\n" of the last element.
+                out.write_all(&chunk[..chunk.len() - 2])?;
+                out.write_all(b"\n")?;
+            } else {
+                out.write_all(&chunk)?;
             }
-            Ok(buf)
-        })
-        .collect();
-    let last = chunks.len() - 1;
-    for (i, chunk) in chunks.into_iter().enumerate() {
-        let chunk = chunk?;
-        if i == last {
-            // Drop the trailing ",\n" of the last element.
-            out.write_all(&chunk[..chunk.len() - 2])?;
-            out.write_all(b"\n")?;
-        } else {
-            out.write_all(&chunk)?;
         }
     }
     writeln!(out, "  ],")

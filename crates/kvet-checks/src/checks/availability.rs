@@ -2,7 +2,8 @@
 
 use super::WORKLOADS;
 use crate::check::{Check, Ctx, Eval, Outcome, Pending, Violation};
-use crate::engine::{labels_of, SetIndex};
+use crate::engine::labels_of;
+use crate::index::SetIndex;
 use kvet_core::{Category, CheckMeta, Severity};
 use kvet_k8s::Node;
 
@@ -79,6 +80,7 @@ fn pdb_extract(ctx: &Ctx<'_>) -> Option<Pending> {
         namespace: ctx.obj.namespace.clone(),
         labels: labels_of(&pod),
         line,
+        ..Default::default()
     })
 }
 
@@ -262,14 +264,15 @@ mod tests {
             namespace: Some("shop".into()),
             labels: vec![],
             line: 7,
+            ..Default::default()
         };
         assert_eq!(
             pdb_judge(&pending, &SetIndex::default()),
             Outcome::NotApplicable
         );
         let seen = SetIndex {
-            pdbs: vec![],
             pdbs_seen: true,
+            ..Default::default()
         };
         assert!(matches!(pdb_judge(&pending, &seen), Outcome::Fail(v) if v[0].line == 7));
     }

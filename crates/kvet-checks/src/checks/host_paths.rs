@@ -6,22 +6,22 @@ use kvet_core::{Category, CheckMeta, Severity};
 use kvet_k8s::{Node, PodSpec};
 
 /// A `hostPath` volume of a pod: its name, its `hostPath` node and the path it mounts.
-struct HostPathVolume<'a> {
-    name: &'a str,
-    host_path: &'a Node,
-    path: Option<&'a str>,
+pub(crate) struct HostPathVolume<'a> {
+    pub name: &'a str,
+    pub host_path: &'a Node,
+    pub path: Option<&'a str>,
 }
 
 impl HostPathVolume<'_> {
     /// The `hostPath.path` line, or the `hostPath` line when the path is missing.
-    fn line(&self) -> u32 {
+    pub fn line(&self) -> u32 {
         self.host_path
             .get("path")
             .map_or(self.host_path.line, |n| n.line)
     }
 }
 
-fn host_path_volumes<'a>(pod: &PodSpec<'a>) -> Vec<HostPathVolume<'a>> {
+pub(crate) fn host_path_volumes<'a>(pod: &PodSpec<'a>) -> Vec<HostPathVolume<'a>> {
     pod.get("volumes")
         .map_or(&[][..], Node::as_seq)
         .iter()

@@ -6,12 +6,15 @@ use kvet_core::Control;
 
 mod availability;
 mod confinement;
+mod control_plane;
 mod host;
 mod host_paths;
 mod images;
+mod network;
+mod node_escape;
 mod privileges;
 mod probes;
-mod rbac;
+pub(crate) mod rbac;
 mod resources;
 mod secrets;
 mod security_context;
@@ -69,6 +72,57 @@ static ALL: &[&Check] = &[
     &availability::TOPOLOGY_SPREAD_CONSTRAINT,
     &availability::PRIORITY_CLASS_NOT_SET,
     &availability::NAKED_POD,
+    // Access control: roles.
+    &rbac::CLUSTERROLE_POD_EXEC_ATTACH,
+    &rbac::ROLE_POD_EXEC_ATTACH,
+    &rbac::RBAC_WILDCARD_PERMISSIONS,
+    &rbac::RBAC_ESCALATION_VERBS,
+    &rbac::RBAC_NODES_PROXY,
+    &rbac::RBAC_SERVICE_ACCOUNT_TOKEN_CREATE,
+    // Access control: bindings.
+    &rbac::CLUSTERROLEBINDING_CLUSTER_ADMIN,
+    &rbac::ROLEBINDING_CLUSTER_ADMIN_CLUSTER_ROLE,
+    &rbac::ROLEBINDING_CLUSTER_ADMIN_ROLE,
+    &rbac::CLUSTERROLEBINDING_POD_EXEC_ATTACH,
+    &rbac::ROLEBINDING_CLUSTER_ROLE_POD_EXEC_ATTACH,
+    &rbac::ROLEBINDING_ROLE_POD_EXEC_ATTACH,
+    &rbac::CLUSTERROLEBINDING_SECRETS_READ,
+    &rbac::WORKLOAD_CREATE_IN_KUBE_SYSTEM,
+    &rbac::DEFAULT_SERVICE_ACCOUNT_BOUND,
+    // Network.
+    &network::MISSING_NETWORK_POLICY,
+    &network::NAMESPACE_WITHOUT_NETWORK_POLICY,
+    &network::NAMESPACE_DEFAULT_DENY_INGRESS_MISSING,
+    &network::NAMESPACE_DEFAULT_DENY_EGRESS_MISSING,
+    &network::SERVICE_NODE_PORT,
+    &network::SERVICE_LOAD_BALANCER_OPEN,
+    &network::TLS_SETTINGS_MISSING,
+    // Control plane and etcd.
+    &control_plane::APISERVER_ANONYMOUS_AUTH,
+    &control_plane::APISERVER_ALWAYS_ALLOW_AUTHORIZATION,
+    &control_plane::APISERVER_INSECURE_PORT,
+    &control_plane::APISERVER_NODE_RESTRICTION_MISSING,
+    &control_plane::APISERVER_ENCRYPTION_AT_REST_MISSING,
+    &control_plane::APISERVER_AUDIT_LOG_MISSING,
+    &control_plane::APISERVER_KUBELET_CERTIFICATE_AUTHORITY_MISSING,
+    &control_plane::APISERVER_TLS_MISSING,
+    &control_plane::CONTROL_PLANE_PROFILING_ENABLED,
+    &control_plane::CONTROLLER_MANAGER_SERVICE_ACCOUNT_CREDENTIALS,
+    &control_plane::CONTROL_PLANE_BIND_ADDRESS,
+    &control_plane::ETCD_CLIENT_CERT_AUTH_DISABLED,
+    &control_plane::ETCD_PEER_CLIENT_CERT_AUTH_DISABLED,
+    &control_plane::ETCD_AUTO_TLS,
+    &control_plane::ETCD_PEER_AUTO_TLS,
+    &control_plane::ETCD_PLAIN_HTTP_CLIENT_URLS,
+    // Node escape.
+    &node_escape::CONTAINER_RUNTIME_SOCKET_MOUNTED,
+    &node_escape::KUBELET_DIRECTORY_MOUNTED,
+    &node_escape::SENSITIVE_HOST_PATH_WRITABLE,
+    &node_escape::PRIVILEGED_HOST_PID,
+    &node_escape::SYS_ADMIN_CAPABILITY_ADDED,
+    // Secrets and tokens.
+    &secrets::SECRET_EXPOSED_AS_ENV,
+    &tenancy::SERVICE_ACCOUNT_TOKEN_WITH_PERMISSIONS,
 ];
 
 pub fn all() -> &'static [&'static Check] {

@@ -1,7 +1,7 @@
 //! Credentials written in clear into manifests. Messages name the variable or key, never its
 //! value.
 
-use super::{nsa, WORKLOADS};
+use super::{cis, nsa, WORKLOADS};
 use crate::check::{all_containers, per_container, Check, Eval, Outcome, Violation};
 use kvet_core::{Category, CheckMeta, Severity};
 use kvet_k8s::Node;
@@ -273,6 +273,65 @@ pub static SENSITIVE_CONFIGMAP_CONTENT: Check = Check {
             }
         }
         Outcome::from_violations(out)
+    }),
+};
+
+pub static SECRET_EXPOSED_AS_ENV: Check = Check {
+    meta: CheckMeta {
+        id: "secretExposedAsEnv",
+        title: "Secret is passed as environment variables",
+        category: Category::Secrets,
+        severity: Severity::Low,
+        enabled: true,
+        description: "Environment variables leak: they are inherited by every child process, \
+            printed by crash handlers and debug endpoints, visible in /proc to anything sharing \
+            the process namespace, and never updated when the Secret rotates. Secrets mounted as \
+            files avoid all of that. Reported for `env[].valueFrom.secretKeyRef` and \
+            `envFrom[].secretRef`.",
+        remediation: "Mount the Secret as a volume (optionally with `items` and `defaultMode: \
+            0400`) and have the application read the file.",
+        example: "volumes:\n- name: db\n  secret:\n    secretName: db-credentials\n    defaultMode: 0400\ncontainers:\n- name: app\n  volumeMounts:\n  - name: db\n    mountPath: /var/run/secrets/db\n    readOnly: true\n",
+        kinds: WORKLOADS,
+        controls: &[cis("5.4.1"), nsa("secrets")],
+        references: &["https://kubernetes.io/docs/concepts/configuration/secret/#using-secrets-as-files-from-a-pod"],
+    },
+    eval: Eval::Object(|ctx| {
+        per_container(ctx, all_containers, |_, c| {
+            let from_env = c
+                .get("env")
+                .map_or(&[][..], Node::as_seq)
+                .iter()
+                .filter_map(|e| {
+                    let r = e.path(&["valueFrom", "secretKeyRef"])?;
+                    let var = e.get("name").and_then(Node::as_str).unwrap_or("?");
+                    let secret = r.get("name").and_then(Node::as_str).unwrap_or("?");
+                    Some(
+                        Violation::in_container(
+                            c,
+                            r.line,
+                            format!("container '{}' reads Secret '{secret}' into env var {var}", c.name),
+                        )
+                        .keyed(var),
+                    )
+                });
+            let from_env_from = c
+                .get("envFrom")
+                .map_or(&[][..], Node::as_seq)
+                .iter()
+                .filter_map(|e| {
+                    let r = e.get("secretRef")?;
+                    let secret = r.get("name").and_then(Node::as_str).unwrap_or("?");
+                    Some(
+                        Violation::in_container(
+                            c,
+                            r.line,
+                            format!("container '{}' loads every key of Secret '{secret}' as env vars", c.name),
+                        )
+                        .keyed(format!("envFrom:{secret}")),
+                    )
+                });
+            from_env.chain(from_env_from).collect()
+        })
     }),
 };
 

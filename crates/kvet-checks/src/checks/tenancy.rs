@@ -2,7 +2,7 @@
 //! lands in.
 
 use super::{cis, nsa, WORKLOADS};
-use crate::check::{Check, Eval, Outcome, Violation};
+use crate::check::{Check, Eval, Outcome, Pending, Violation};
 use kvet_core::{Category, CheckMeta, Severity};
 
 pub static AUTOMOUNT_SERVICE_ACCOUNT_TOKEN: Check = Check {
@@ -91,4 +91,67 @@ pub static DEFAULT_NAMESPACE_USED: Check = Check {
             None => Outcome::NotApplicable,
         }
     }),
+};
+
+pub static SERVICE_ACCOUNT_TOKEN_WITH_PERMISSIONS: Check = Check {
+    meta: CheckMeta {
+        id: "serviceAccountTokenWithPermissions",
+        title: "Pod carries a token of a service account that holds permissions",
+        category: Category::Secrets,
+        severity: Severity::Medium,
+        enabled: true,
+        description: "The pod's service account is bound to a role in the scanned set, and its \
+            token is mounted automatically (neither the pod nor the ServiceAccount sets \
+            `automountServiceAccountToken: false`): whoever takes over any container of the pod \
+            inherits those permissions. Pods whose account has no binding in the scan are \
+            reported by automountServiceAccountToken only.",
+        remediation: "If the application calls the API, keep the token but trim the role to what \
+            it calls; otherwise set `automountServiceAccountToken: false` on the pod (or the \
+            ServiceAccount).",
+        example: "spec:\n  serviceAccountName: report-generator\n  automountServiceAccountToken: false\n",
+        kinds: WORKLOADS,
+        controls: &[cis("5.1.6"), nsa("service-account-tokens")],
+        references: &[
+            "https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/#opt-out-of-api-credential-automounting",
+        ],
+    },
+    eval: Eval::Set {
+        extract: |ctx| {
+            let pod = ctx.pod?;
+            let account = pod
+                .get("serviceAccountName")
+                .or_else(|| pod.get("serviceAccount"))
+                .and_then(kvet_k8s::Node::as_str)
+                .unwrap_or("default");
+            Some(Pending {
+                namespace: ctx.obj.namespace.clone(),
+                line: pod.spec.line,
+                reference: account.to_string(),
+                setting: pod
+                    .get("automountServiceAccountToken")
+                    .and_then(kvet_k8s::Node::as_bool),
+                ..Default::default()
+            })
+        },
+        judge: |p, index| {
+            let key = (p.namespace.clone(), p.reference.clone());
+            let Some(binding) = index.bound_service_accounts.get(&key) else {
+                return Outcome::NotApplicable;
+            };
+            let mounted = match p.setting {
+                Some(explicit) => explicit,
+                None => !index.no_automount_accounts.contains(&key),
+            };
+            if !mounted {
+                return Outcome::Pass;
+            }
+            Outcome::Fail(vec![Violation::at(
+                p.line,
+                format!(
+                    "the pod mounts the token of service account '{}', bound by {binding}",
+                    p.reference
+                ),
+            )])
+        },
+    },
 };

@@ -1,7 +1,7 @@
 //! Who is granted what.
 
-use super::cis;
 use crate::check::{Check, Eval, Outcome, Violation};
+use crate::checks::cis;
 use kvet_core::{Category, CheckMeta, Severity};
 use kvet_k8s::Node;
 
