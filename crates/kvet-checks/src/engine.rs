@@ -15,7 +15,7 @@ use std::sync::Arc;
 struct PendingEval {
     check: usize,
     pending: Pending,
-    resource: ResourceRef,
+    resource: Arc<ResourceRef>,
     file: Arc<str>,
     exemption: Option<Exemption>,
 }
@@ -144,7 +144,7 @@ impl Engine {
             settings: &self.settings,
         };
         out.index.observe(obj, ctx.pod.as_ref());
-        let resource = obj.resource_ref();
+        let resource = Arc::new(obj.resource_ref());
         let first = out.findings.len();
         for (i, a) in self.active.iter().enumerate() {
             let outcome = match &a.check.eval {
@@ -186,7 +186,7 @@ impl Engine {
         index: usize,
         a: &Active,
         outcome: Outcome,
-        resource: &ResourceRef,
+        resource: &Arc<ResourceRef>,
         file: &Arc<str>,
         exemption: impl FnOnce() -> Option<Exemption>,
         out: &mut Partial,
@@ -201,7 +201,7 @@ impl Engine {
                         check_id: meta.id,
                         severity: a.severity,
                         category: meta.category,
-                        resource: resource.clone(),
+                        resource: ResourceRef::clone(resource),
                         path: Some(file.to_string()),
                     });
                 }
@@ -224,7 +224,13 @@ impl Engine {
         }
     }
 
-    fn finding(&self, a: &Active, resource: &ResourceRef, file: &str, v: Violation) -> Finding {
+    fn finding(
+        &self,
+        a: &Active,
+        resource: &Arc<ResourceRef>,
+        file: &Arc<str>,
+        v: Violation,
+    ) -> Finding {
         let meta = &a.check.meta;
         Finding {
             fingerprint: Finding::compute_fingerprint(
@@ -243,12 +249,12 @@ impl Engine {
             container: v.container,
             image: v.image,
             location: Some(Location {
-                path: file.to_string(),
+                path: file.clone(),
                 line: Some(v.line),
             }),
             remediation: meta.remediation.into(),
             references: meta.references.iter().map(|r| (*r).into()).collect(),
-            controls: meta.controls.to_vec(),
+            controls: meta.controls.into(),
         }
     }
 

@@ -4,6 +4,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 /// What kind of analysis produced a finding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -39,7 +40,8 @@ impl fmt::Display for ResourceRef {
 /// Where in the user's input a finding points: a file (or `<stdin>`) and a 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct Location {
-    pub path: String,
+    /// Shared by every finding of a file: a scan holds hundreds of thousands of findings.
+    pub path: Arc<str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
 }
@@ -64,8 +66,9 @@ pub struct Finding {
     pub title: Cow<'static, str>,
     /// Specific to this occurrence: which container, which field, which value.
     pub message: String,
+    /// Shared by every finding of an object.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub resource: Option<ResourceRef>,
+    pub resource: Option<Arc<ResourceRef>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub container: Option<String>,
     /// The container image, when the finding is about a container.
@@ -76,8 +79,8 @@ pub struct Finding {
     pub remediation: Cow<'static, str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub references: Vec<Cow<'static, str>>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub controls: Vec<Control>,
+    #[serde(skip_serializing_if = "<[Control]>::is_empty")]
+    pub controls: Cow<'static, [Control]>,
     /// Stable identity of (check, target): independent of line numbers and message wording,
     /// so whitelists, history diffs and SARIF baselines survive unrelated edits.
     pub fingerprint: String,

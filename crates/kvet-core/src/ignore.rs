@@ -102,7 +102,7 @@ impl IgnoreRule {
             && matches(&self.container, f.container.as_deref())
             && matches(&self.image, f.image.as_deref())
             && matches(&self.package, None)
-            && matches(&self.path, f.location.as_ref().map(|l| l.path.as_str()))
+            && matches(&self.path, f.location.as_ref().map(|l| &*l.path))
     }
 }
 
@@ -232,18 +232,21 @@ mod tests {
             severity: Severity::High,
             title: "t".into(),
             message: "m".into(),
-            resource: Some(ResourceRef {
-                api_version: "apps/v1".into(),
-                kind: "Deployment".into(),
-                namespace: ns.map(Into::into),
-                name: name.into(),
-            }),
+            resource: Some(
+                ResourceRef {
+                    api_version: "apps/v1".into(),
+                    kind: "Deployment".into(),
+                    namespace: ns.map(Into::into),
+                    name: name.into(),
+                }
+                .into(),
+            ),
             container: container.map(Into::into),
             image: None,
             location: None,
             remediation: "r".into(),
             references: vec![],
-            controls: vec![],
+            controls: Default::default(),
             fingerprint: String::new(),
         }
     }

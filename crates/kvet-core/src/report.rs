@@ -104,8 +104,8 @@ impl Report {
             .map(|f| {
                 (
                     &*f.check_id,
-                    f.location.as_ref().map(|l| l.path.as_str()),
-                    f.resource.as_ref(),
+                    f.location.as_ref().map(|l| &*l.path),
+                    f.resource.as_deref(),
                 )
             })
             .collect();

@@ -66,7 +66,7 @@ impl<'a> From<&'a Finding> for JsonFinding<'a> {
             name: r.map(|r| r.name.as_str()),
             container: f.container.as_deref(),
             image: f.image.as_deref(),
-            file: f.location.as_ref().map(|l| l.path.as_str()),
+            file: f.location.as_ref().map(|l| &*l.path),
             line: f.location.as_ref().and_then(|l| l.line),
             remediation: &f.remediation,
             references: &f.references,

@@ -26,7 +26,7 @@ fn case_name(
 fn file_of(f: &Finding) -> String {
     f.location
         .as_ref()
-        .map_or_else(|| "(no file)".to_string(), |l| l.path.clone())
+        .map_or_else(|| "(no file)".to_string(), |l| l.path.to_string())
 }
 
 pub fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
@@ -42,7 +42,7 @@ pub fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io:
             .map_or(String::new(), |l| format!(" (line {l})"));
         status.set_description(format!("{}{line}\nRemediation: {}", f.title, f.remediation));
         let tc = TestCase::new(
-            case_name(&f.check_id, f.resource.as_ref(), f.container.as_deref()),
+            case_name(&f.check_id, f.resource.as_deref(), f.container.as_deref()),
             status,
         );
         suites
@@ -55,7 +55,7 @@ pub fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io:
         let mut status = TestCaseStatus::skipped();
         status.set_message(format!("ignored: {} ({})", i.reason, i.source));
         let tc = TestCase::new(
-            case_name(&f.check_id, f.resource.as_ref(), f.container.as_deref()),
+            case_name(&f.check_id, f.resource.as_deref(), f.container.as_deref()),
             status,
         );
         suites

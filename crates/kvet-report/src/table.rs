@@ -30,7 +30,7 @@ fn new_table(opts: &RenderOptions) -> Table {
 }
 
 fn object_heading(f: &Finding) -> String {
-    let loc = f.location.as_ref().map(|l| l.path.as_str()).unwrap_or("");
+    let loc = f.location.as_ref().map(|l| &*l.path).unwrap_or("");
     match &f.resource {
         Some(r) => format!("{loc} · {r}"),
         None => loc.to_string(),
