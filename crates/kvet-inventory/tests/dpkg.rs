@@ -213,3 +213,27 @@ fn file_lists_and_copyright_are_attached() {
     assert_eq!(bash.files, ["/bin", "/bin/bash"]);
     assert_eq!(bash.license.as_deref(), Some("GPL-3+"));
 }
+
+#[test]
+fn distroless_version_from_base_files() {
+    // testdata/dpkg/more/stackrox-scanner/status.d/{base,netbase} placed at /var/lib/dpkg/status.d/
+    let mut files = Files::new();
+    for f in ["base", "netbase"] {
+        files.insert(
+            format!("/var/lib/dpkg/status.d/{f}"),
+            common::read(&format!("dpkg/more/stackrox-scanner/status.d/{f}")),
+        );
+    }
+    let inv = catalogue(&files);
+    assert_eq!(
+        (inv.distro.id.as_str(), inv.distro.version_id.as_deref()),
+        ("debian", Some("10"))
+    );
+    let names: Vec<&str> = inv.packages.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["base-files", "netbase"]);
+    assert!(
+        inv.packages[0].purl.contains("distro=debian-10"),
+        "{}",
+        inv.packages[0].purl
+    );
+}
