@@ -220,3 +220,116 @@ fn hostile_blobs_return_errors() {
         let _ = header::read_info(&m);
     }
 }
+
+/// Converts a little-endian BerkeleyDB hash file into the big-endian layout a big-endian host
+/// writes: metadata fields, page headers, hash item indexes and off-page item references swap;
+/// the rpm header blobs (always big-endian) do not.
+fn to_big_endian(le: &[u8]) -> Vec<u8> {
+    fn swap32(b: &mut [u8], at: usize) {
+        b[at..at + 4].reverse();
+    }
+    fn swap16(b: &mut [u8], at: usize) {
+        b[at..at + 2].reverse();
+    }
+    let mut b = le.to_vec();
+    let page_size = u32::from_le_bytes([le[20], le[21], le[22], le[23]]) as usize;
+    // Metadata page: generic header fields, then max_bucket, masks, ffactor, nelem, h_charkey
+    // and the 32 spares.
+    for at in [8, 12, 16, 20, 28, 32, 36, 40, 44, 48] {
+        swap32(&mut b, at);
+    }
+    for at in (72..96 + 32 * 4).step_by(4) {
+        swap32(&mut b, at);
+    }
+    for pgno in 1..le.len() / page_size {
+        let base = pgno * page_size;
+        let page = &le[base..base + page_size];
+        let entries = u16::from_le_bytes([page[20], page[21]]) as usize;
+        let ty = page[25];
+        let out = &mut b[base..base + page_size];
+        for at in [8, 12, 16] {
+            swap32(out, at);
+        }
+        swap16(out, 20);
+        swap16(out, 22);
+        if ty == 2 || ty == 13 {
+            for i in 0..entries {
+                let off = u16::from_le_bytes([page[26 + 2 * i], page[27 + 2 * i]]) as usize;
+                swap16(out, 26 + 2 * i);
+                if page[off] == 3 {
+                    swap32(out, off + 4);
+                    swap32(out, off + 8);
+                }
+            }
+        }
+    }
+    b
+}
+
+#[test]
+fn bdb_big_endian() {
+    // testdata/rpmdb/mariner-bdb-512/Packages converted to big-endian byte order in memory.
+    let le = common::read("rpmdb/mariner-bdb-512/Packages");
+    let be = to_big_endian(&le);
+    assert_eq!(&be[12..16], &[0x00, 0x06, 0x15, 0x61]);
+    assert_eq!(
+        bdb::blobs(&be).expect("big-endian"),
+        bdb::blobs(&le).expect("little-endian")
+    );
+}
+
+#[test]
+fn catalogue_finds_rpmdb_and_reports_bad_ones_as_warnings() {
+    use kvet_inventory::{catalogue, Files};
+    // testdata/os-release/redhat_from-os-release_usr_lib_os-release + testdata/rpmdb/libuuid/Packages
+    let mut files = Files::new();
+    files.insert(
+        "/usr/lib/os-release".into(),
+        common::read("os-release/redhat_from-os-release_usr_lib_os-release"),
+    );
+    files.insert(
+        "/var/lib/rpm/Packages".into(),
+        common::read("rpmdb/libuuid/Packages"),
+    );
+    let inv = catalogue(&files);
+    assert_eq!(inv.packages.len(), 1);
+    assert_eq!(
+        inv.packages[0].purl,
+        "pkg:rpm/rhel/libuuid@2.32.1-42.el8_8?arch=x86_64&distro=rhel-7.3"
+    );
+    assert_eq!(inv.packages[0].location, "/var/lib/rpm/Packages");
+    // A truncated database is one warning naming the file; the inventory still comes back.
+    let cut = common::read("rpmdb/libuuid/Packages")[..5000].to_vec();
+    files.insert("/var/lib/rpm/Packages".into(), cut);
+    let inv = catalogue(&files);
+    assert!(inv.packages.is_empty());
+    assert_eq!(inv.warnings.len(), 1, "{:?}", inv.warnings);
+    assert_eq!(inv.warnings[0].location, "/var/lib/rpm/Packages");
+}
+
+#[test]
+fn bdb_overflow_page_reuse_is_refused() {
+    // testdata/rpmdb/mariner-bdb-512/Packages with a second off-page item pointed at the first
+    // item's overflow chain (amplification attempt).
+    let mut b = common::read("rpmdb/mariner-bdb-512/Packages");
+    let ps = 512;
+    let mut firsts = Vec::new();
+    for pgno in 1..b.len() / ps {
+        let page = &b[pgno * ps..(pgno + 1) * ps];
+        if page[25] != 13 && page[25] != 2 {
+            continue;
+        }
+        let entries = u16::from_le_bytes([page[20], page[21]]) as usize;
+        for i in (1..entries).step_by(2) {
+            let off = u16::from_le_bytes([page[26 + 2 * i], page[27 + 2 * i]]) as usize;
+            if page[off] == 3 {
+                firsts.push(pgno * ps + off + 4);
+            }
+        }
+    }
+    assert!(firsts.len() > 2);
+    let target: [u8; 4] = b[firsts[0]..firsts[0] + 4].try_into().expect("4 bytes");
+    b[firsts[1]..firsts[1] + 4].copy_from_slice(&target);
+    let e = bdb::blobs(&b).expect_err("reuse refused");
+    assert!(e.to_string().contains("used twice"), "{e}");
+}

@@ -16,8 +16,8 @@
 //! rpm stores one header blob per value, keyed by a 4-byte instance number; key 0 holds a 4-byte
 //! counter, which is skipped because it is too short to be a header. Pages are read in file
 //! order, each value once: walking the bucket chains would find the same values. Every page
-//! number, offset and length is checked against the file; overflow chains are bounded by the
-//! page count so a cycle cannot loop forever.
+//! number, offset and length is checked against the file; an overflow page may be read once
+//! only, which ends cycles and bounds the output by the file's size.
 
 use crate::error::{Error, Result};
 
@@ -99,8 +99,17 @@ pub fn blobs(bytes: &[u8]) -> Result<Vec<Vec<u8>>> {
         return err("checksummed databases are not supported");
     }
     let pages = bytes.len() / page_size;
-    let last = (r.u32(32).unwrap_or(0) as usize).min(pages.saturating_sub(1));
+    let last = r.u32(32).unwrap_or(0) as usize;
+    if last >= pages {
+        return err(format!(
+            "truncated: the metadata names page {last} but the file holds {pages} pages"
+        ));
+    }
     let mut out = Vec::new();
+    // Each overflow page may feed one value only: in a real file chains never share pages, and
+    // refusing reuse bounds the bytes produced by the file's size (a hostile file cannot point
+    // a thousand items at one long chain) and ends any cycle.
+    let mut used = vec![false; pages];
     for pgno in 1..=last {
         let page = &bytes[pgno * page_size..(pgno + 1) * page_size];
         if page[25] != P_HASH && page[25] != P_HASH_UNSORTED {
@@ -128,7 +137,7 @@ pub fn blobs(bytes: &[u8]) -> Result<Vec<Vec<u8>>> {
                     let (Some(first), Some(len)) = (p.u32(off + 4), p.u32(off + 8)) else {
                         return err(format!("page {pgno}: truncated off-page item"));
                     };
-                    overflow(r, page_size, first as usize, len as usize)?
+                    overflow(r, page_size, first as usize, len as usize, &mut used)?
                 }
                 H_KEYDATA => {
                     if end <= off || end > page_size {
@@ -148,7 +157,13 @@ pub fn blobs(bytes: &[u8]) -> Result<Vec<Vec<u8>>> {
 }
 
 /// Collects `len` bytes from the overflow chain starting at page `first`.
-fn overflow(r: Reader<'_>, page_size: usize, first: usize, len: usize) -> Result<Vec<u8>> {
+fn overflow(
+    r: Reader<'_>,
+    page_size: usize,
+    first: usize,
+    len: usize,
+    used: &mut [bool],
+) -> Result<Vec<u8>> {
     let pages = r.bytes.len() / page_size;
     if len > r.bytes.len() {
         return err(format!(
@@ -157,14 +172,12 @@ fn overflow(r: Reader<'_>, page_size: usize, first: usize, len: usize) -> Result
     }
     let mut out = Vec::with_capacity(len);
     let mut pgno = first;
-    let mut hops = 0usize;
     while out.len() < len {
         if pgno == 0 || pgno >= pages {
             return err(format!("overflow chain points to page {pgno} of {pages}"));
         }
-        hops += 1;
-        if hops > pages {
-            return err("overflow chain loops");
+        if std::mem::replace(&mut used[pgno], true) {
+            return err(format!("overflow page {pgno} is used twice"));
         }
         let page = &r.bytes[pgno * page_size..(pgno + 1) * page_size];
         let p = Reader {

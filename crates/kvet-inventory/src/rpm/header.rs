@@ -26,6 +26,10 @@ use crate::error::{header_err, Result};
 const MAX_INDEX_ENTRIES: usize = 0xffff;
 const MAX_DATA_LEN: usize = 0x0fff_ffff;
 const ENTRY_LEN: usize = 16;
+/// Bounds on the file paths built from BASENAMES/DIRNAMES: at most this many times the data
+/// store's size (real packages stay well under 10×), and never more than `MAX_FILES_BYTES`.
+const MAX_FILES_EXPANSION: usize = 32;
+const MAX_FILES_BYTES: usize = 256 << 20;
 
 /// Tags kvet reads. Numbers come from rpm's `rpmtag.h`.
 pub mod tag {
@@ -244,14 +248,29 @@ impl<'a> Header<'a> {
                 idx.len()
             ));
         }
-        // A file whose dir index is out of range is dropped rather than failing the package:
-        // which package is installed matters more than a complete file list (go-rpmdb's
-        // `blob.bin` has such an index and is otherwise a fine header).
-        Ok(base
-            .iter()
-            .zip(&idx)
-            .filter_map(|(b, &i)| dirs.get(i as usize).map(|d| format!("{d}{b}")))
-            .collect())
+        // Paths are built by joining, so a hostile header could make one long dirname count
+        // for a million files: cap the total bytes built relative to the blob.
+        let limit = self
+            .data
+            .len()
+            .saturating_mul(MAX_FILES_EXPANSION)
+            .clamp(1 << 20, MAX_FILES_BYTES);
+        let mut total = 0usize;
+        let mut out = Vec::with_capacity(base.len());
+        for (b, &i) in base.iter().zip(&idx) {
+            // A file whose dir index is out of range is dropped rather than failing the
+            // package: which package is installed matters more than a complete file list
+            // (go-rpmdb's `blob.bin` has such an index and is otherwise a fine header).
+            let Some(d) = dirs.get(i as usize) else {
+                continue;
+            };
+            total += d.len() + b.len();
+            if total > limit {
+                return header_err(format!("file list exceeds {limit} bytes"));
+            }
+            out.push(format!("{d}{b}"));
+        }
+        Ok(out)
     }
 
     /// The NUL-terminated string at `at` and the offset just past its NUL.
@@ -392,6 +411,25 @@ mod tests {
             read_info(&b).expect("package kept").files,
             Vec::<String>::new()
         );
+        // One long dirname shared by many empty basenames: refused before gigabytes are built.
+        let mut data = vec![b'd'; 100_000];
+        data.push(0);
+        let names_at = data.len() as u32;
+        data.extend(std::iter::repeat_n(0u8, 60_000));
+        let idx_at = data.len() as u32;
+        data.extend(std::iter::repeat_n(0u8, 240_000));
+        data.extend(b"n\0");
+        let b = blob(
+            &[
+                (tag::NAME, ty::STRING, idx_at + 240_000, 1),
+                (tag::DIRNAMES, ty::STRING_ARRAY, 0, 1),
+                (tag::BASENAMES, ty::STRING_ARRAY, names_at, 60_000),
+                (tag::DIRINDEXES, ty::INT32, idx_at, 60_000),
+            ],
+            &data,
+        );
+        let e = read_info(&b).expect_err("expansion refused");
+        assert!(e.to_string().contains("file list exceeds"), "{e}");
         // Truncated.
         assert!(Header::parse(&[0, 0, 0]).is_err());
     }

@@ -58,6 +58,9 @@ pub fn blobs(bytes: &[u8]) -> Result<Vec<Vec<u8>>> {
         ));
     };
     let mut out = Vec::new();
+    // Blobs never overlap in a real file, so their total cannot exceed the file: a hostile slot
+    // table pointing every slot at one large blob is refused instead of copied a million times.
+    let mut total = 0usize;
     for at in (HEADER_LEN..slot_end).step_by(SLOT_LEN) {
         let slot = &bytes[at..at + SLOT_LEN];
         let magic: &[u8] = if big_endian { b"tolS" } else { b"Slot" };
@@ -99,6 +102,10 @@ pub fn blobs(bytes: &[u8]) -> Result<Vec<Vec<u8>>> {
                 "package {idx}: blob length {len} exceeds its blocks"
             ));
         };
+        total += blob.len();
+        if total > bytes.len() {
+            return err("blobs overlap: their total exceeds the file size");
+        }
         out.push(blob.to_vec());
     }
     Ok(out)
