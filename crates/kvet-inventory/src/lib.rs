@@ -26,12 +26,14 @@
 //! | [`distro`] | `/etc/os-release`, `/usr/lib/os-release`, `/etc/*-release`, `/etc/debian_version`, `/etc/lsb-release` | distro |
 //! | [`dpkg`] | `/var/lib/dpkg/status`, `/var/lib/dpkg/status.d/*`, `/var/lib/dpkg/info/*.list` | deb |
 //! | [`apk`] | `/lib/apk/db/installed` | apk |
+//! | [`java`] | `**/*.jar`, `*.war`, `*.ear` (nested archives opened up to 4 levels) | maven |
 //! | [`rpm`] | `rpmdb.sqlite`, `Packages` (BerkeleyDB), `Packages.db` (NDB) under `/var/lib/rpm` or `/usr/lib/sysimage/rpm` | rpm |
 
 pub mod apk;
 pub mod distro;
 pub mod dpkg;
 pub mod error;
+pub mod java;
 pub mod package;
 pub mod rootfs;
 pub mod rpm;
@@ -126,6 +128,10 @@ pub const WANTED_PATHS: &[&str] = &[
     "/var/lib/rpm/rpmdb.sqlite",
     "/var/lib/rpm/Packages.db",
     "/var/lib/rpm/Packages",
+    // Java archives, anywhere
+    "**/*.jar",
+    "**/*.war",
+    "**/*.ear",
 ];
 
 /// Whether the image walker should keep the file at `path` (absolute, `/`-separated).
@@ -133,8 +139,14 @@ pub fn is_wanted(path: &str) -> bool {
     WANTED_PATHS.iter().any(|pat| glob_match(pat, path))
 }
 
-/// Component-wise match where `*` matches any run of characters other than `/`.
+/// Component-wise match where `*` matches any run of characters other than `/`, and a leading
+/// `**/` matches any directories (the rest of the pattern is then matched against the last
+/// component).
 fn glob_match(pattern: &str, path: &str) -> bool {
+    if let Some(last) = pattern.strip_prefix("**/") {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        return component_match(last, name);
+    }
     let mut pc = pattern.split('/');
     let mut sc = path.split('/');
     loop {
@@ -189,6 +201,12 @@ pub fn catalogue(files: &Files) -> Inventory {
         }
     }
 
+    for (path, bytes) in files.iter().filter(|(p, _)| java::is_archive(p)) {
+        let (p, w) = java::parse_archive(bytes, path);
+        packages.extend(p);
+        warnings.extend(w);
+    }
+
     Inventory {
         distro,
         packages,
@@ -210,5 +228,8 @@ mod tests {
         assert!(!is_wanted("/var/lib/dpkg/status.d/sub/x"));
         assert!(!is_wanted("/var/lib/dpkg/info/libc6.md5sums"));
         assert!(!is_wanted("/etc/passwd"));
+        assert!(is_wanted("/opt/app/lib/log4j-core-2.14.1.jar"));
+        assert!(is_wanted("/app.war"));
+        assert!(!is_wanted("/opt/app/lib/jar"));
     }
 }

@@ -15,6 +15,8 @@ pub enum PackageKind {
     Rpm,
     /// Alpine apk (`/lib/apk/db/installed`).
     Apk,
+    /// Maven artifact found in a Java archive (`pom.properties`); `name` is `groupId:artifactId`.
+    Maven,
 }
 
 impl PackageKind {
@@ -24,6 +26,7 @@ impl PackageKind {
             PackageKind::Deb => "deb",
             PackageKind::Rpm => "rpm",
             PackageKind::Apk => "apk",
+            PackageKind::Maven => "maven",
         }
     }
 }
@@ -87,6 +90,9 @@ impl Package {
 }
 
 fn build_purl(p: &Package, distro: &Distro) -> String {
+    if p.kind == PackageKind::Maven {
+        return maven_purl(p);
+    }
     // dpkg spells the epoch inside its version (`1:2.3-4`) and so does the purl; rpm's purl
     // carries it as a qualifier instead.
     let version = match p.kind {
@@ -127,6 +133,19 @@ fn build_purl(p: &Package, distro: &Distro) -> String {
         // Keys are fixed lower-case names, which the crate always accepts.
         let _ = purl.add_qualifier(k, v);
     }
+    purl.to_string()
+}
+
+/// `pkg:maven/<groupId>/<artifactId>@<version>`: no distro, the artifact is the same anywhere.
+fn maven_purl(p: &Package) -> String {
+    let (group, artifact) = p.name.split_once(':').unwrap_or(("", p.name.as_str()));
+    let Ok(mut purl) = packageurl::PackageUrl::new("maven", artifact) else {
+        return format!("pkg:maven/{group}/{artifact}@{}", p.version);
+    };
+    if !group.is_empty() {
+        purl.with_namespace(group);
+    }
+    purl.with_version(p.version.as_str());
     purl.to_string()
 }
 

@@ -3,7 +3,9 @@
 //! This is the crate's only I/O. It visits just the directories named in
 //! [`WANTED_PATHS`](crate::WANTED_PATHS), never walks the whole tree, does not follow symlinks
 //! out of the root (a symlinked file is skipped rather than resolved on the host), and skips
-//! files larger than [`MAX_FILE`].
+//! files larger than [`MAX_FILE`]. Java archives (`**/*.jar`) can be anywhere, so finding them
+//! would need a walk of the whole tree; they are not collected here — an image walker sees every
+//! path anyway, and a CLI caller can add archives it knows about to the map.
 
 use std::fs;
 use std::path::Path;
