@@ -27,12 +27,14 @@
 //! | [`dpkg`] | `/var/lib/dpkg/status`, `/var/lib/dpkg/status.d/*`, `/var/lib/dpkg/info/*.list` | deb |
 //! | [`apk`] | `/lib/apk/db/installed` | apk |
 //! | [`java`] | `**/*.jar`, `*.war`, `*.ear` (nested archives opened up to 4 levels) | maven |
+//! | [`gobin`] | any executable the walker hands over (Go ≥ 1.18 build info) | golang |
 //! | [`rpm`] | `rpmdb.sqlite`, `Packages` (BerkeleyDB), `Packages.db` (NDB) under `/var/lib/rpm` or `/usr/lib/sysimage/rpm` | rpm |
 
 pub mod apk;
 pub mod distro;
 pub mod dpkg;
 pub mod error;
+pub mod gobin;
 pub mod java;
 pub mod package;
 pub mod rootfs;
@@ -170,6 +172,15 @@ fn component_match(pat: &str, s: &str) -> bool {
     }
 }
 
+/// Whether a file's first bytes are an ELF, Mach-O or PE header: the walker keeps such files
+/// (capped by the size limit) for the Go build-info cataloguer, since they have no fixed path.
+pub fn looks_like_executable(head: &[u8]) -> bool {
+    head.starts_with(b"\x7fELF")
+        || head.starts_with(b"MZ")
+        || head.starts_with(&[0xcf, 0xfa, 0xed, 0xfe])
+        || head.starts_with(&[0xfe, 0xed, 0xfa, 0xcf])
+}
+
 /// Runs every cataloguer over `files` (see the crate docs for the contract).
 pub fn catalogue(files: &Files) -> Inventory {
     let distro = distro::detect(files);
@@ -203,6 +214,17 @@ pub fn catalogue(files: &Files) -> Inventory {
 
     for (path, bytes) in files.iter().filter(|(p, _)| java::is_archive(p)) {
         let (p, w) = java::parse_archive(bytes, path);
+        packages.extend(p);
+        warnings.extend(w);
+    }
+
+    // Go binaries have no fixed path: the walker decides which executables to hand over
+    // (see [`looks_like_executable`]); anything else in the map is not parsed twice.
+    for (path, bytes) in files
+        .iter()
+        .filter(|(p, b)| !is_wanted(p) && looks_like_executable(b))
+    {
+        let (p, w) = gobin::parse_binary(bytes, path);
         packages.extend(p);
         warnings.extend(w);
     }

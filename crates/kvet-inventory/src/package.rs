@@ -17,6 +17,8 @@ pub enum PackageKind {
     Apk,
     /// Maven artifact found in a Java archive (`pom.properties`); `name` is `groupId:artifactId`.
     Maven,
+    /// Go module compiled into a binary (build info); `stdlib` is the Go toolchain itself.
+    Golang,
 }
 
 impl PackageKind {
@@ -27,6 +29,7 @@ impl PackageKind {
             PackageKind::Rpm => "rpm",
             PackageKind::Apk => "apk",
             PackageKind::Maven => "maven",
+            PackageKind::Golang => "golang",
         }
     }
 }
@@ -93,6 +96,9 @@ fn build_purl(p: &Package, distro: &Distro) -> String {
     if p.kind == PackageKind::Maven {
         return maven_purl(p);
     }
+    if p.kind == PackageKind::Golang {
+        return golang_purl(p);
+    }
     // dpkg spells the epoch inside its version (`1:2.3-4`) and so does the purl; rpm's purl
     // carries it as a qualifier instead.
     let version = match p.kind {
@@ -144,6 +150,20 @@ fn maven_purl(p: &Package) -> String {
     };
     if !group.is_empty() {
         purl.with_namespace(group);
+    }
+    purl.with_version(p.version.as_str());
+    purl.to_string()
+}
+
+/// `pkg:golang/<module path>@<version>`: the purl spec puts all but the last path element in
+/// the namespace (`pkg:golang/golang.org/x/net@v0.23.0`).
+fn golang_purl(p: &Package) -> String {
+    let (ns, name) = p.name.rsplit_once('/').unwrap_or(("", p.name.as_str()));
+    let Ok(mut purl) = packageurl::PackageUrl::new("golang", name) else {
+        return format!("pkg:golang/{}@{}", p.name, p.version);
+    };
+    if !ns.is_empty() {
+        purl.with_namespace(ns);
     }
     purl.with_version(p.version.as_str());
     purl.to_string()
