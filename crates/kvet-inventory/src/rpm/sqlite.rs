@@ -4,6 +4,8 @@
 //! `serialize` feature, `Connection::deserialize_read_exact`), opened read-only: nothing from an
 //! image touches the disk, as the design requires, and no temp file needs cleaning up.
 
+use std::io::Read;
+
 use rusqlite::{Connection, MAIN_DB};
 
 use crate::error::{Error, Result};
@@ -14,19 +16,21 @@ const READ_VERSION: usize = 19;
 
 /// Every header blob in `hnum` order (the order `rpm -qa` lists them).
 pub fn blobs(bytes: &[u8]) -> Result<Vec<Vec<u8>>> {
-    let mut copy = bytes.to_vec();
     // rpm puts its database in WAL mode. A deserialized database has no -wal file to read, and
-    // SQLite refuses WAL on an in-memory image, so mark our private copy as rollback-journal.
-    // Pages that are still only in an uncheckpointed `rpmdb.sqlite-wal` are not seen; rpm
-    // checkpoints when a transaction ends, so a built image's main file is normally complete.
+    // SQLite refuses WAL on an in-memory image, so the copy SQLite gets is marked as
+    // rollback-journal. Pages that are still only in an uncheckpointed `rpmdb.sqlite-wal` are
+    // not seen; rpm checkpoints when a transaction ends, so a built image's main file is
+    // normally complete. The header is patched on the way in, so the bytes are copied once.
+    let split = bytes.len().min(READ_VERSION + 1);
+    let mut head = bytes[..split].to_vec();
     for at in [WRITE_VERSION, READ_VERSION] {
-        if copy.get(at) == Some(&2) {
-            copy[at] = 1;
+        if head.get(at) == Some(&2) {
+            head[at] = 1;
         }
     }
     let mut conn = Connection::open_in_memory()?;
-    let len = copy.len();
-    conn.deserialize_read_exact(MAIN_DB, copy.as_slice(), len, true)?;
+    let reader = head.as_slice().chain(&bytes[split..]);
+    conn.deserialize_read_exact(MAIN_DB, reader, bytes.len(), true)?;
     let has_table: i64 = conn.query_row(
         "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'Packages'",
         [],
