@@ -1,7 +1,7 @@
 //! Reading the wanted files from an unpacked root filesystem (tests, `kvet` on a directory).
 //!
 //! This is the crate's only I/O. It visits just the directories named in
-//! [`WANTED_PATHS`](crate::WANTED_PATHS), never walks the whole tree, does not follow symlinks
+//! [`crate::WANTED_PATHS`], never walks the whole tree, does not follow symlinks
 //! out of the root (a symlinked file is skipped rather than resolved on the host), and skips
 //! files larger than [`MAX_FILE`]. Java archives (`**/*.jar`) can be anywhere, so finding them
 //! would need a walk of the whole tree; they are not collected here — an image walker sees every
