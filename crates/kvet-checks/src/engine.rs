@@ -37,6 +37,17 @@ pub struct Partial {
     index: SetIndex,
 }
 
+impl Partial {
+    /// Releases spare capacity; call when an input is done and its partial waits for
+    /// [`Engine::finish`], so that waiting partials do not hold up to twice their size.
+    pub fn shrink_to_fit(&mut self) {
+        self.findings.shrink_to_fit();
+        self.ignored.shrink_to_fit();
+        self.passed.shrink_to_fit();
+        self.pending.shrink_to_fit();
+    }
+}
+
 struct Active {
     check: &'static Check,
     severity: Severity,
@@ -260,7 +271,15 @@ impl Engine {
 
     /// Merges partial results (in the given order) and judges the whole-set checks.
     pub fn finish(&self, parts: impl IntoIterator<Item = Partial>) -> Partial {
+        let parts: Vec<Partial> = parts.into_iter().collect();
         let mut all = Partial::default();
+        // Reserving exactly once keeps the merge from doubling the largest vector of a scan.
+        all.findings
+            .reserve_exact(parts.iter().map(|p| p.findings.len()).sum());
+        all.ignored
+            .reserve_exact(parts.iter().map(|p| p.ignored.len()).sum());
+        all.passed
+            .reserve_exact(parts.iter().map(|p| p.passed.len()).sum());
         for p in parts {
             all.findings.extend(p.findings);
             all.ignored.extend(p.ignored);

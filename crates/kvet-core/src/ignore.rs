@@ -203,18 +203,23 @@ impl IgnoreFile {
                 ),
             })
             .collect();
-        let mut kept = Vec::with_capacity(findings.len());
-        let mut ignored = Vec::new();
-        for f in findings {
-            match live.iter().find(|r| r.matches(&f)) {
-                Some(rule) => ignored.push(Ignored {
-                    finding: f,
-                    reason: rule.reason.clone(),
-                    source: rule.source.clone(),
-                }),
-                None => kept.push(f),
-            }
-        }
+        // Moved out in place: copying into a second vector would double the peak memory of
+        // a scan with hundreds of thousands of findings.
+        let mut kept = findings;
+        let ignored = if live.is_empty() {
+            Vec::new()
+        } else {
+            kept.extract_if(.., |f| live.iter().any(|r| r.matches(f)))
+                .map(|f| {
+                    let rule = live.iter().find(|r| r.matches(&f));
+                    Ignored {
+                        reason: rule.map(|r| r.reason.clone()).unwrap_or_default(),
+                        source: rule.map(|r| r.source.clone()).unwrap_or_default(),
+                        finding: f,
+                    }
+                })
+                .collect()
+        };
         (kept, ignored, notices)
     }
 }

@@ -82,5 +82,6 @@ fn scan_input(input: &Input, engine: &Engine, limits: Limits) -> (Partial, kvet_
             }],
         },
     };
+    part.shrink_to_fit();
     (part, summary)
 }

@@ -65,10 +65,20 @@ pub fn finish(
     report.notices.extend(notices);
     report.count_failures();
     report.retain_severities(&prepared.severities);
-    let key =
-        |f: &kvet_core::Finding| (f.location.clone(), f.check_id.clone(), f.container.clone());
-    report.findings.sort_by_cached_key(key);
-    report.ignored.sort_by_cached_key(|i| key(&i.finding));
+    // Compared in place (no key vector, no allocation): the message breaks ties so that the
+    // unstable sort still gives one order for one input.
+    let order = |a: &kvet_core::Finding, b: &kvet_core::Finding| {
+        (&a.location, &a.check_id, &a.container, &a.message).cmp(&(
+            &b.location,
+            &b.check_id,
+            &b.container,
+            &b.message,
+        ))
+    };
+    report.findings.sort_unstable_by(order);
+    report
+        .ignored
+        .sort_unstable_by(|a, b| order(&a.finding, &b.finding));
 
     let stderr = std::io::stderr();
     let mut err = stderr.lock();
