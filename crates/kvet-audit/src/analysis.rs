@@ -724,6 +724,10 @@ impl State {
         opts: &Options,
     ) -> Analysis {
         let names: Vec<String> = inputs.iter().map(|s| s.name.clone()).collect();
+        // Stages waiting for their final stage are analysed late: put lists in time order.
+        for list in [&mut self.listed_sensitive, &mut self.listed_risky] {
+            list.sort_by(|a, b| (&a.time, a.input, a.line).cmp(&(&b.time, b.input, b.line)));
+        }
         let mut notices = Vec::new();
 
         // Bursts, now that every user's median is known.

@@ -156,7 +156,7 @@ pub enum Parsed {
 
 const MAX_URI: usize = 2048;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 struct RawEvent<'a> {
     #[serde(borrow)]
@@ -184,6 +184,9 @@ struct RawEvent<'a> {
     /// large, and an unexpected shape in one must not make the whole event unreadable.
     #[serde(borrow)]
     request_object: Option<&'a RawValue>,
+    /// The same, as found by the fast scanner (not yet validated).
+    #[serde(skip)]
+    request_body: Option<&'a [u8]>,
     #[serde(borrow)]
     request_received_timestamp: Option<Cow<'a, str>>,
     #[serde(borrow)]
@@ -363,9 +366,12 @@ impl RawEvent<'_> {
         };
         // Only writes carry a body worth judging; a body of an unexpected shape (a custom
         // resource with a `spec.template` string, say) is ignored, not an error.
-        let body = match (self.request_object, verb.as_ref()) {
+        let raw_body = self
+            .request_body
+            .or(self.request_object.map(|r| r.get().as_bytes()));
+        let body = match (raw_body, verb.as_ref()) {
             (Some(raw), "create" | "update" | "patch") => {
-                serde_json::from_str::<RawObject>(raw.get()).ok()
+                serde_json::from_slice::<RawObject>(raw).ok()
             }
             _ => None,
         };
@@ -411,6 +417,11 @@ impl RawEvent<'_> {
 
 /// Parses one JSON value (a line of a JSON-lines log): an `Event`, or an `EventList`.
 pub fn parse_line(bytes: &[u8], origin: Origin) -> Result<Parsed, String> {
+    let raw = scan_event(bytes)?;
+    if raw.kind.as_deref() != Some("EventList") {
+        return raw.into_event(origin).map(|e| Parsed::Event(Box::new(e)));
+    }
+    // An EventList on one line is rare: the full parser handles it.
     let raw: RawEvent<'_> = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
     if raw.kind.as_deref() == Some("EventList") {
         let items = raw.items.unwrap_or_default();
@@ -421,6 +432,64 @@ pub fn parse_line(bytes: &[u8], origin: Origin) -> Result<Parsed, String> {
         return Ok(Parsed::List(out));
     }
     raw.into_event(origin).map(|e| Parsed::Event(Box::new(e)))
+}
+
+/// Builds a [`RawEvent`] from the fields the analysis uses, decoding only those (see
+/// [`crate::scan`]); `requestObject` is kept as bytes for [`RawEvent::into_event`] to judge.
+fn scan_event(bytes: &[u8]) -> Result<RawEvent<'_>, String> {
+    let mut raw = RawEvent::default();
+    let mut err: Option<String> = None;
+    crate::scan::members(bytes, &mut |key, v| {
+        if err.is_some() {
+            return;
+        }
+        let r = match key {
+            b"kind" => text(v).map(|t| raw.kind = t),
+            b"auditID" => text(v).map(|t| raw.audit_id = t),
+            b"stage" => text(v).map(|t| raw.stage = t),
+            b"requestURI" => text(v).map(|t| raw.request_uri = t),
+            b"verb" => text(v).map(|t| raw.verb = t),
+            b"userAgent" => text(v).map(|t| raw.user_agent = t),
+            b"requestReceivedTimestamp" => text(v).map(|t| raw.request_received_timestamp = t),
+            b"stageTimestamp" => text(v).map(|t| raw.stage_timestamp = t),
+            b"timestamp" => text(v).map(|t| raw.timestamp = t),
+            b"user" => value(v).map(|t| raw.user = t),
+            b"impersonatedUser" => value(v).map(|t| raw.impersonated_user = t),
+            b"sourceIPs" => value(v).map(|t| raw.source_ips = t),
+            b"objectRef" => value(v).map(|t| raw.object_ref = t),
+            b"responseStatus" => value(v).map(|t| raw.response_status = t),
+            b"requestObject" => {
+                raw.request_body = (v != b"null").then_some(v);
+                Ok(())
+            }
+            _ => Ok(()),
+        };
+        if let Err(e) = r {
+            err = Some(format!("field {}: {e}", String::from_utf8_lossy(key)));
+        }
+    })?;
+    match err {
+        Some(e) => Err(e),
+        None => Ok(raw),
+    }
+}
+
+/// A JSON string (or null), borrowed when it has no escapes.
+fn text(v: &[u8]) -> Result<Option<Cow<'_, str>>, String> {
+    if let [b'"', inner @ .., b'"'] = v {
+        if memchr::memchr(b'\\', inner).is_none() {
+            return std::str::from_utf8(inner)
+                .map(|s| Some(Cow::Borrowed(s)))
+                .map_err(|e| e.to_string());
+        }
+    }
+    serde_json::from_slice::<Option<String>>(v)
+        .map(|o| o.map(Cow::Owned))
+        .map_err(|e| e.to_string())
+}
+
+fn value<'a, T: Deserialize<'a>>(v: &'a [u8]) -> Result<T, String> {
+    serde_json::from_slice(v).map_err(|e| e.to_string())
 }
 
 /// Streams the items of an `EventList` document of any size (pretty-printed over many lines)

@@ -14,6 +14,7 @@ pub mod reader;
 pub mod render;
 pub mod report;
 pub mod rules;
+mod scan;
 
 pub use analysis::{input_notices, Analysis, Analyzer, Filters, Options};
 pub use event::{parse_time, Event};

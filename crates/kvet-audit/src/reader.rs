@@ -162,14 +162,19 @@ fn read_line(r: &mut dyn BufRead, buf: &mut Vec<u8>, max: usize) -> io::Result<O
 }
 
 impl Source {
-    fn open(index: u32, input: &Input, limits: Limits) -> Source {
+    fn open(
+        index: u32,
+        name: String,
+        raw: io::Result<Box<dyn Read + Send>>,
+        limits: Limits,
+    ) -> Source {
         let mut stats = InputStats {
-            name: input.display_name(),
+            name,
             format: "json-lines",
             ..InputStats::default()
         };
         let bytes = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-        let mode = match Self::detect(input, &mut stats, &bytes, index) {
+        let mode = match Self::detect(raw, &mut stats, &bytes, index) {
             Ok(m) => m,
             Err(e) => {
                 stats.error = Some(e);
@@ -186,12 +191,12 @@ impl Source {
     }
 
     fn detect(
-        input: &Input,
+        raw: io::Result<Box<dyn Read + Send>>,
         stats: &mut InputStats,
         bytes: &std::sync::Arc<std::sync::atomic::AtomicU64>,
         index: u32,
     ) -> Result<Mode, String> {
-        let raw = open(input).map_err(|e| format!("cannot read: {e}"))?;
+        let raw = raw.map_err(|e| format!("cannot read: {e}"))?;
         let counted = Counting {
             inner: raw,
             count: bytes.clone(),
@@ -354,10 +359,24 @@ pub struct EventReader {
 
 impl EventReader {
     pub fn new(inputs: &[Input], limits: Limits) -> EventReader {
+        Self::from_readers(
+            inputs.iter().map(|i| (i.display_name(), open(i))).collect(),
+            limits,
+        )
+    }
+
+    /// Reads already opened inputs, each with the name reports give it (tests stream
+    /// generated input through this).
+    pub fn from_readers(
+        inputs: Vec<(String, io::Result<Box<dyn Read + Send>>)>,
+        limits: Limits,
+    ) -> EventReader {
         let sources: Vec<Source> = inputs
-            .iter()
+            .into_iter()
             .enumerate()
-            .map(|(i, input)| Source::open(u32::try_from(i).unwrap_or(u32::MAX), input, limits))
+            .map(|(i, (name, raw))| {
+                Source::open(u32::try_from(i).unwrap_or(u32::MAX), name, raw, limits)
+            })
             .collect();
         let heads = sources.iter().map(|_| None).collect();
         EventReader {
@@ -434,5 +453,72 @@ mod tests {
                 (4, "last".into())
             ]
         );
+    }
+
+    /// A line of `len` bytes of `x` followed by a newline and a short line, generated as it is
+    /// read: stands in for a multi-gigabyte corrupt line without writing one.
+    struct Generated {
+        left: u64,
+        tail: &'static [u8],
+    }
+
+    impl Read for Generated {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.left > 0 {
+                let n = (buf.len() as u64).min(self.left) as usize;
+                buf[..n].fill(b'x');
+                self.left -= n as u64;
+                return Ok(n);
+            }
+            let n = buf.len().min(self.tail.len());
+            buf[..n].copy_from_slice(&self.tail[..n]);
+            self.tail = &self.tail[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_huge_line_is_measured_but_never_buffered() {
+        // 256 MiB stands for any size: the buffer never grows past the limit, whatever the
+        // line's length (the CLI's default limit is 16 MiB, the test uses 4 KiB).
+        let len = 256u64 << 20;
+        let mut r = BufReader::with_capacity(
+            BUF,
+            Generated {
+                left: len,
+                tail: b"\nnext\n",
+            },
+        );
+        let mut buf = Vec::new();
+        assert_eq!(read_line(&mut r, &mut buf, 4096).unwrap(), Some(len));
+        assert!(buf.is_empty());
+        assert!(buf.capacity() <= 4096 + BUF, "capacity {}", buf.capacity());
+        assert_eq!(read_line(&mut r, &mut buf, 4096).unwrap(), Some(4));
+        assert_eq!(buf, b"next");
+    }
+
+    #[test]
+    fn overlong_lines_are_counted_with_their_numbers_and_reading_goes_on() {
+        let event = br#"{"kind":"Event","auditID":"a","stage":"ResponseComplete","verb":"get","user":{"username":"alice"},"requestURI":"/api"}"#;
+        let mut tail = Vec::new();
+        tail.extend_from_slice(b"\n");
+        tail.extend_from_slice(event);
+        tail.extend_from_slice(b"\n");
+        let tail: &'static [u8] = Box::leak(tail.into_boxed_slice());
+        let gen: Box<dyn Read + Send> = Box::new(Generated {
+            left: 10 << 20,
+            tail,
+        });
+        let mut reader = EventReader::from_readers(
+            vec![("generated".into(), Ok(gen))],
+            Limits { max_line: 1 << 20 },
+        );
+        let events: Vec<Event> = reader.by_ref().collect();
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].origin.line, 2);
+        let stats = reader.into_stats();
+        assert_eq!(stats[0].overlong, 1);
+        assert_eq!(stats[0].overlong_lines, vec![(1, 10 << 20)]);
+        assert_eq!(stats[0].lines, 2);
     }
 }

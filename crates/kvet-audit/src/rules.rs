@@ -334,7 +334,7 @@ mod tests {
     #[test]
     fn rules_load_with_unique_lower_camel_ids() {
         let rules = rules();
-        assert_eq!(rules.len(), 20);
+        assert_eq!(rules.len(), 21);
         let mut ids: Vec<&str> = rules.iter().map(|r| r.meta.id).collect();
         ids.sort_unstable();
         ids.dedup();
