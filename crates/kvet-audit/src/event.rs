@@ -321,6 +321,29 @@ impl RawSpec {
     }
 }
 
+/// Whether a request body can hold anything the rules judge: a risky pod setting or a
+/// Secret type. Searching for the key names is much cheaper than parsing the body, and most
+/// bodies (ordinary pods, config maps) have none of them.
+fn body_matters(raw: &[u8]) -> bool {
+    use memchr::memmem::Finder;
+    use std::sync::OnceLock;
+    static NEEDLES: OnceLock<Vec<Finder<'static>>> = OnceLock::new();
+    let needles = NEEDLES.get_or_init(|| {
+        [
+            &b"\"privileged\""[..],
+            b"\"hostNetwork\"",
+            b"\"hostPID\"",
+            b"\"hostIPC\"",
+            b"\"hostPath\"",
+            b"\"type\"",
+        ]
+        .iter()
+        .map(|n| Finder::new(*n))
+        .collect()
+    });
+    needles.iter().any(|f| f.find(raw).is_some())
+}
+
 fn own(c: Option<Cow<'_, str>>) -> String {
     c.map(Cow::into_owned).unwrap_or_default()
 }
@@ -370,7 +393,7 @@ impl RawEvent<'_> {
             .request_body
             .or(self.request_object.map(|r| r.get().as_bytes()));
         let body = match (raw_body, verb.as_ref()) {
-            (Some(raw), "create" | "update" | "patch") => {
+            (Some(raw), "create" | "update" | "patch") if body_matters(raw) => {
                 serde_json::from_slice::<RawObject>(raw).ok()
             }
             _ => None,

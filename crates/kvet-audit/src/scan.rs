@@ -57,6 +57,15 @@ fn ws(b: &[u8], mut i: usize) -> usize {
 /// `b[i]` is an opening quote; returns the index after the closing one.
 fn string_end(b: &[u8], i: usize) -> Result<usize, String> {
     let mut j = i + 1;
+    // Most strings (keys, names) are short: a plain loop beats setting up a vector search.
+    let short = (j + 24).min(b.len());
+    while j < short {
+        match b[j] {
+            b'"' => return Ok(j + 1),
+            b'\\' => j += 2,
+            _ => j += 1,
+        }
+    }
     loop {
         match memchr::memchr2(b'"', b'\\', &b[j.min(b.len())..]) {
             None => return Err("unterminated string (truncated?)".into()),
