@@ -1037,3 +1037,129 @@ pub fn input_notices(inputs: &[InputStats], limits: crate::reader::Limits) -> Ve
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::Stage;
+
+    fn ev(id: &str, user: &str, minute: i64, second: i64) -> Event {
+        Event {
+            audit_id: id.into(),
+            stage: Some(Stage::ResponseComplete),
+            time: Some(minute * MINUTE + second * 1_000_000),
+            verb: "get".into(),
+            user: user.into(),
+            source_ip: Some("10.0.0.1".into()),
+            user_agent: Some("kubectl/v1.30".into()),
+            resource: "pods".into(),
+            namespace: "default".into(),
+            code: Some(200),
+            ..Event::default()
+        }
+    }
+
+    fn run(events: Vec<Event>) -> Analysis {
+        let mut a = Analyzer::new(Options::default(), Filters::default());
+        for e in events {
+            a.push(e);
+        }
+        a.finish(Vec::new())
+    }
+
+    fn count(a: &Analysis, rule: &str) -> u64 {
+        a.report
+            .rules
+            .iter()
+            .find(|r| r.id == rule)
+            .map_or(0, |r| r.matches)
+    }
+
+    #[test]
+    fn a_burst_far_above_the_median_is_risky() {
+        // alice: 2 requests a minute for 30 minutes, then 300 in minute 40.
+        let mut events = Vec::new();
+        for m in 0..30 {
+            events.push(ev(&format!("a{m}-1"), "alice", m, 1));
+            events.push(ev(&format!("a{m}-2"), "alice", m, 2));
+        }
+        for i in 0..300 {
+            events.push(ev(&format!("b{i}"), "alice", 40, i % 60));
+        }
+        let a = run(events);
+        assert_eq!(count(&a, "auditRequestBurst"), 1);
+        let b = a
+            .report
+            .risky
+            .iter()
+            .find(|l| l.rule == "auditRequestBurst")
+            .unwrap();
+        assert!(
+            b.detail.starts_with("300 requests in one minute"),
+            "{}",
+            b.detail
+        );
+        // The same rate all along is no burst.
+        let steady: Vec<Event> = (0..600)
+            .map(|i| ev(&format!("s{i}"), "bob", i / 150, i % 60))
+            .collect();
+        assert_eq!(count(&run(steady), "auditRequestBurst"), 0);
+    }
+
+    #[test]
+    fn new_source_ip_and_agent_for_humans_only() {
+        let mut e1 = ev("1", "alice", 0, 0);
+        let mut e2 = ev("2", "alice", 1, 0);
+        e2.source_ip = Some("203.0.113.9".into());
+        e2.user_agent = Some("curl/8".into());
+        let mut s1 = ev("3", "system:node:n1", 0, 0);
+        let mut s2 = ev("4", "system:node:n1", 1, 0);
+        s2.source_ip = Some("203.0.113.9".into());
+        for e in [&mut e1, &mut s1] {
+            e.namespace.clear();
+        }
+        let a = run(vec![e1, s1, e2, s2]);
+        assert_eq!(count(&a, "auditNewSourceIp"), 1);
+        assert_eq!(count(&a, "auditNewUserAgent"), 1);
+        let classes: Vec<(UserClass, u64)> = a
+            .report
+            .user_classes
+            .iter()
+            .map(|c| (c.class, c.users))
+            .collect();
+        assert_eq!(classes, vec![(UserClass::Human, 1), (UserClass::System, 1)]);
+    }
+
+    #[test]
+    fn pending_stages_are_bounded_and_flushed() {
+        // Stages that never complete (ResponseStarted of exec) wait, are evicted past
+        // max_pending, and are all analysed by the end.
+        let opts = Options {
+            max_pending: 3,
+            ..Options::default()
+        };
+        let mut a = Analyzer::new(opts, Filters::default());
+        for i in 0..10 {
+            let mut e = ev(&format!("p{i}"), "alice", i, 0);
+            e.stage = Some(Stage::ResponseStarted);
+            a.push(e);
+            assert!(a.dedupe.pending.len() <= 3);
+            assert!(a.dedupe.order.len() <= 6);
+        }
+        let done = a.finish(Vec::new());
+        assert_eq!(done.report.totals.requests, 10);
+        assert_eq!(done.report.totals.duplicate_stages, 0);
+    }
+
+    #[test]
+    fn timeline_interval_grows_to_keep_at_most_480_columns() {
+        let events: Vec<Event> = (0..1000)
+            .map(|i| ev(&format!("t{i}"), "alice", i * 10, 0))
+            .collect();
+        let a = run(events);
+        assert!(a.report.timeline.buckets.len() <= MAX_BUCKETS as usize);
+        assert_eq!(a.report.timeline.interval_seconds, 60 * 60);
+        let total: u64 = a.report.timeline.buckets.iter().map(|b| b.requests).sum();
+        assert_eq!(total, 1000);
+    }
+}
