@@ -19,6 +19,8 @@ pub enum Command {
     Config(ConfigArgs),
     /// List the check catalogue, or show one check with `kvet checks show ID`
     Checks(ChecksArgs),
+    /// Analyse API-server audit logs: who did what, sensitive operations, risky requests
+    Audit(AuditArgs),
 }
 
 /// Flags shared by every scanning command (Trivy's names where users expect them).
@@ -84,4 +86,47 @@ pub enum ChecksAction {
         /// The check id, e.g. runAsRootAllowed
         id: String,
     },
+}
+
+#[derive(Args, Debug)]
+pub struct AuditArgs {
+    /// Audit log files: JSON lines or EventList documents, plain or gzip; `-` for stdin
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    /// Only requests received at or after this time (RFC 3339, e.g. 2026-11-01T00:00:00Z)
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only requests received at or before this time (RFC 3339)
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Only requests made by (or impersonating) this user
+    #[arg(long, value_name = "USER")]
+    pub user: Option<String>,
+    /// Only requests on objects of this namespace
+    #[arg(long, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+    /// Output format: table, json, markdown, html
+    #[arg(short, long, value_name = "FORMAT", default_value = "table")]
+    pub format: String,
+    /// Write the report to FILE instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Report only findings of these severities (comma-separated: CRITICAL,HIGH,MEDIUM,LOW)
+    #[arg(long, value_name = "LIST")]
+    pub severity: Option<String>,
+    /// Exit with this code when findings remain after filtering and whitelisting
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub exit_code: u8,
+    /// Whitelist file [default: .kvetignore.yaml in the working directory, if present]
+    #[arg(long, value_name = "FILE")]
+    pub ignorefile: Option<PathBuf>,
+    /// Print nothing but the report and errors
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Rows per "top" table (operations, users, namespaces) in table, markdown and html
+    #[arg(long, value_name = "N", default_value_t = 15)]
+    pub top: usize,
+    /// Longest audit log line read, in bytes; longer lines are skipped and reported
+    #[arg(long, value_name = "BYTES", default_value_t = 16 << 20, hide = true)]
+    pub max_line: usize,
 }

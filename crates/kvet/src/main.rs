@@ -15,6 +15,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         cli::Command::Config(args) => commands::config::run(args),
         cli::Command::Checks(args) => commands::checks::run(args),
+        cli::Command::Audit(args) => commands::audit::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,3 +1,4 @@
+pub mod audit;
 pub mod checks;
 pub mod config;
 mod output;

@@ -27,6 +27,52 @@ fn chosen(explicit: &Option<PathBuf>, default: &str) -> Option<PathBuf> {
         .or_else(|| Path::new(default).is_file().then(|| PathBuf::from(default)))
 }
 
+/// The whitelist `kvet config` would use: `--ignorefile`, else `.kvetignore.yaml` if present.
+pub fn load_ignorefile(explicit: &Option<PathBuf>) -> anyhow::Result<IgnoreFile> {
+    Ok(match chosen(explicit, DEFAULT_IGNOREFILE) {
+        Some(p) => IgnoreFile::load(&p)?,
+        None => IgnoreFile::default(),
+    })
+}
+
+/// Prints notices to standard error as every command does (only errors with `--quiet`).
+pub fn print_notices(notices: &[kvet_core::Notice], quiet: bool) {
+    let stderr = std::io::stderr();
+    let mut err = stderr.lock();
+    for n in notices {
+        if n.level == NoticeLevel::Error || !quiet {
+            let _ = writeln!(err, "kvet: {}: {n}", level_word(n.level));
+        }
+    }
+}
+
+/// Writes a rendered report to FILE or standard output; a closed pipe is not an error.
+pub fn write_report(
+    output: &Option<PathBuf>,
+    render: &dyn Fn(&mut dyn Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    match output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            let mut w = std::io::BufWriter::new(file);
+            render(&mut w)
+                .and_then(|()| w.flush())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::new(stdout.lock());
+            if let Err(e) = render(&mut w).and_then(|()| w.flush()) {
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    return Err(e).context("cannot write the report");
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 pub fn prepare(args: &ReportArgs) -> anyhow::Result<Prepared> {
     let format: Format = args.format.parse().map_err(anyhow::Error::msg)?;
     let severities = match &args.severity {
