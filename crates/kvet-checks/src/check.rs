@@ -9,6 +9,32 @@ pub struct Ctx<'a> {
     /// The object's pod spec, when it is (or contains) a pod.
     pub pod: Option<PodSpec<'a>>,
     pub settings: &'a Settings,
+    /// The pod's labels, copied once per object however many set checks keep them.
+    pub(crate) labels: std::cell::OnceCell<Labels>,
+}
+
+/// Pod labels shared by the pending judgements of one object.
+pub type Labels = std::sync::Arc<[(String, kvet_k8s::Node)]>;
+
+impl Ctx<'_> {
+    pub fn new<'a>(obj: &'a Object, pod: Option<PodSpec<'a>>, settings: &'a Settings) -> Ctx<'a> {
+        Ctx {
+            obj,
+            pod,
+            settings,
+            labels: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The pod template's labels (empty without a pod).
+    pub fn pod_labels(&self) -> Labels {
+        self.labels
+            .get_or_init(|| {
+                self.pod
+                    .map_or_else(|| Labels::from([]), |p| p.labels().into())
+            })
+            .clone()
+    }
 }
 
 /// One failure of a check on an object.
@@ -56,7 +82,7 @@ impl Violation {
 #[derive(Debug, Clone, Default)]
 pub struct Pending {
     pub namespace: Option<String>,
-    pub labels: Vec<(String, kvet_k8s::Node)>,
+    pub labels: Labels,
     pub line: u32,
     /// What the judge looks up in the index: the role a binding refers to, the service
     /// account a pod runs as.

@@ -9,7 +9,7 @@ use crate::settings::Settings;
 use kvet_core::{
     CheckTally, Finding, FindingClass, Ignored, Location, Passed, ResourceRef, Severity,
 };
-use kvet_k8s::{pod_spec, Node, Object};
+use kvet_k8s::{pod_spec, Object};
 use std::sync::Arc;
 
 struct PendingEval {
@@ -149,11 +149,7 @@ impl Engine {
     /// Evaluates every active check on one object.
     pub fn evaluate(&self, obj: &Object, out: &mut Partial) {
         out.resources += 1;
-        let ctx = Ctx {
-            obj,
-            pod: pod_spec(obj),
-            settings: &self.settings,
-        };
+        let ctx = Ctx::new(obj, pod_spec(obj), &self.settings);
         out.index.observe(obj, ctx.pod.as_ref());
         let resource = Arc::new(obj.resource_ref());
         let first = out.findings.len();
@@ -270,27 +266,38 @@ impl Engine {
     }
 
     /// Merges partial results (in the given order) and judges the whole-set checks.
+    /// Merges partial results (in the given order) and judges the whole-set checks.
     pub fn finish(&self, parts: impl IntoIterator<Item = Partial>) -> Partial {
-        let parts: Vec<Partial> = parts.into_iter().collect();
         let mut all = Partial::default();
-        // Reserving exactly once keeps the merge from doubling the largest vector of a scan.
-        all.findings
-            .reserve_exact(parts.iter().map(|p| p.findings.len()).sum());
-        all.ignored
-            .reserve_exact(parts.iter().map(|p| p.ignored.len()).sum());
-        all.passed
-            .reserve_exact(parts.iter().map(|p| p.passed.len()).sum());
         for p in parts {
-            all.findings.extend(p.findings);
-            all.ignored.extend(p.ignored);
-            all.passed.extend(p.passed);
-            for (i, n) in p.evaluated.iter().enumerate() {
-                bump_by(&mut all.evaluated, i, *n);
-            }
-            all.resources += p.resources;
-            all.pending.extend(p.pending);
-            all.index.merge(p.index);
+            Engine::merge(&mut all, p);
         }
+        self.judge(all)
+    }
+
+    /// Appends `p` to `all`. Callers with many inputs merge each batch as it completes, so
+    /// that finished partials and the merged result are not all alive at once.
+    pub fn merge(all: &mut Partial, p: Partial) {
+        fn append<T>(into: &mut Vec<T>, mut from: Vec<T>) {
+            if into.is_empty() {
+                std::mem::swap(into, &mut from);
+            } else {
+                into.append(&mut from);
+            }
+        }
+        append(&mut all.findings, p.findings);
+        append(&mut all.ignored, p.ignored);
+        append(&mut all.passed, p.passed);
+        append(&mut all.pending, p.pending);
+        for (i, n) in p.evaluated.iter().enumerate() {
+            bump_by(&mut all.evaluated, i, *n);
+        }
+        all.resources += p.resources;
+        all.index.merge(p.index);
+    }
+
+    /// Judges the whole-set checks on merged results and fills the tally.
+    pub fn judge(&self, mut all: Partial) -> Partial {
         let pending = std::mem::take(&mut all.pending);
         for pe in pending {
             let a = &self.active[pe.check];
@@ -331,9 +338,4 @@ fn bump_by(counts: &mut Vec<u64>, i: usize, n: u64) {
         counts.resize(i + 1, 0);
     }
     counts[i] += n;
-}
-
-/// Label list helper for set checks.
-pub fn labels_of(pod: &kvet_k8s::PodSpec<'_>) -> Vec<(String, Node)> {
-    pod.labels().to_vec()
 }

@@ -2,7 +2,6 @@
 
 use super::WORKLOADS;
 use crate::check::{Check, Ctx, Eval, Outcome, Pending, Violation};
-use crate::engine::labels_of;
 use crate::index::SetIndex;
 use kvet_core::{Category, CheckMeta, Severity};
 use kvet_k8s::Node;
@@ -78,7 +77,7 @@ fn pdb_extract(ctx: &Ctx<'_>) -> Option<Pending> {
         .map_or(ctx.obj.line, |n| n.line);
     Some(Pending {
         namespace: ctx.obj.namespace.clone(),
-        labels: labels_of(&pod),
+        labels: ctx.pod_labels(),
         line,
         ..Default::default()
     })
@@ -262,7 +261,7 @@ mod tests {
     fn pdbs_are_only_judged_when_the_scan_has_some() {
         let pending = Pending {
             namespace: Some("shop".into()),
-            labels: vec![],
+            labels: Default::default(),
             line: 7,
             ..Default::default()
         };

@@ -3,7 +3,6 @@
 
 use super::{cis, nsa, WORKLOADS};
 use crate::check::{Check, Ctx, Eval, Outcome, Pending, Violation};
-use crate::engine::labels_of;
 use crate::index::{PolicyFacts, SetIndex};
 use kvet_core::{Category, CheckMeta, Severity};
 use kvet_k8s::Node;
@@ -45,7 +44,7 @@ pub static MISSING_NETWORK_POLICY: Check = Check {
                 .map_or(ctx.obj.line, |n| n.line);
             Some(Pending {
                 namespace: ctx.obj.namespace.clone(),
-                labels: labels_of(&pod),
+                labels: ctx.pod_labels(),
                 line,
                 ..Default::default()
             })

@@ -35,20 +35,24 @@ pub fn run(args: ConfigArgs) -> anyhow::Result<u8> {
     let limits = Limits::default();
 
     // Each input is read, parsed and evaluated on its own thread; objects never outlive
-    // their document, so memory follows the largest document, not the corpus.
-    let per_input: Vec<(Partial, kvet_k8s::LoadSummary)> = inputs
-        .par_iter()
-        .map(|input| scan_input(input, &engine, limits))
-        .collect();
-
+    // their document, so memory follows the largest document, not the corpus. Inputs go in
+    // batches merged as they complete, so finished partials and the merged findings are
+    // never both held whole.
+    let batch = rayon::current_num_threads().max(1) * 8;
     let mut errors = notices.len();
-    let mut partials = Vec::with_capacity(per_input.len());
-    for (part, summary) in per_input {
-        errors += summary.errors;
-        notices.extend(summary.notices);
-        partials.push(part);
+    let mut all = Partial::default();
+    for chunk in inputs.chunks(batch) {
+        let done: Vec<(Partial, kvet_k8s::LoadSummary)> = chunk
+            .par_iter()
+            .map(|input| scan_input(input, &engine, limits))
+            .collect();
+        for (part, summary) in done {
+            errors += summary.errors;
+            notices.extend(summary.notices);
+            Engine::merge(&mut all, part);
+        }
     }
-    let all = engine.finish(partials);
+    let all = engine.judge(all);
     let report = Report {
         command: "config".into(),
         rules: engine.check_metas().collect(),
