@@ -257,7 +257,8 @@ impl Engine {
             image: v.image,
             location: Some(Location {
                 path: file.clone(),
-                line: Some(v.line),
+                // Objects from a live cluster have no lines.
+                line: (v.line > 0).then_some(v.line),
             }),
             remediation: meta.remediation.into(),
             references: meta.references.iter().map(|r| (*r).into()).collect(),

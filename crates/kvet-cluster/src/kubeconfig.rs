@@ -96,12 +96,21 @@ pub async fn targets(
     Ok(out)
 }
 
-/// An error with its causes, on one line.
+/// An error with its causes, on one line (parsers add source snippets on further lines; the
+/// first line carries the position).
 pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
+    let first = |e: &dyn std::error::Error| {
+        e.to_string()
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string()
+    };
+    let mut s = first(e);
     let mut cur = e.source();
     while let Some(c) = cur {
-        let text = c.to_string();
+        let text = first(c);
         if !s.contains(&text) {
             s.push_str(": ");
             s.push_str(&text);

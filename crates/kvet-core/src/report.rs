@@ -74,6 +74,28 @@ pub struct Summary {
     pub errors: usize,
 }
 
+/// One scanned cluster of a multi-cluster report: its findings are those whose location path
+/// is `path`; its score is computed from its own evaluations.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Section {
+    pub name: String,
+    #[serde(skip)]
+    pub path: String,
+    pub server: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    pub resources: usize,
+    /// Filled by [`Report::count_failures`].
+    pub findings: usize,
+    /// Filled by [`Report::count_failures`].
+    pub score: Option<HealthScore>,
+    /// Kinds that could not be collected, with why.
+    pub not_collected: Vec<String>,
+    #[serde(skip)]
+    pub tally: CheckTally,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Report {
     /// What was scanned (`config`, `cluster`, …).
@@ -89,6 +111,41 @@ pub struct Report {
     pub resources: usize,
     /// Inputs that could not be read or parsed (they are also in `notices`).
     pub errors: usize,
+    /// One per cluster when several were scanned (`kvet cluster`); empty otherwise.
+    pub sections: Vec<Section>,
+}
+
+/// How many objects failed each check among `findings`: an object fails a check once however
+/// many findings the check made on it.
+fn failures<'a>(findings: impl Iterator<Item = &'a Finding>) -> BTreeMap<&'a str, u64> {
+    // Findings of one (check, object) are adjacent in most reports, but not guaranteed to
+    // be: sort references instead of hashing strings for every finding.
+    let mut keys: Vec<(&str, Option<&str>, Option<&ResourceRef>)> = findings
+        .map(|f| {
+            (
+                &*f.check_id,
+                f.location.as_ref().map(|l| &*l.path),
+                f.resource.as_deref(),
+            )
+        })
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let mut per_check: BTreeMap<&str, u64> = BTreeMap::new();
+    for (id, _, _) in &keys {
+        *per_check.entry(id).or_default() += 1;
+    }
+    per_check
+}
+
+fn set_failed(tally: &mut CheckTally, per_check: &BTreeMap<&str, u64>) {
+    for (id, t) in tally.checks.iter_mut() {
+        t.failed = per_check
+            .get(id.as_str())
+            .copied()
+            .unwrap_or(0)
+            .min(t.evaluated);
+    }
 }
 
 impl Report {
@@ -96,31 +153,16 @@ impl Report {
     /// fails a check once however many findings the check made on it, and an object whose
     /// findings were all ignored counts as passing (the risk was accepted).
     pub fn count_failures(&mut self) {
-        // Findings of one (check, object) are adjacent in most reports, but not guaranteed to
-        // be: sort references instead of hashing strings for every finding.
-        let mut keys: Vec<(&str, Option<&str>, Option<&ResourceRef>)> = self
-            .findings
-            .iter()
-            .map(|f| {
-                (
-                    &*f.check_id,
-                    f.location.as_ref().map(|l| &*l.path),
-                    f.resource.as_deref(),
-                )
-            })
-            .collect();
-        keys.sort_unstable();
-        keys.dedup();
-        let mut per_check: BTreeMap<&str, u64> = BTreeMap::new();
-        for (id, _, _) in &keys {
-            *per_check.entry(id).or_default() += 1;
-        }
-        for (id, t) in self.tally.checks.iter_mut() {
-            t.failed = per_check
-                .get(id.as_str())
-                .copied()
-                .unwrap_or(0)
-                .min(t.evaluated);
+        set_failed(&mut self.tally, &failures(self.findings.iter()));
+        for section in &mut self.sections {
+            let mine = || {
+                self.findings
+                    .iter()
+                    .filter(|f| f.location.as_ref().is_some_and(|l| *l.path == section.path))
+            };
+            set_failed(&mut section.tally, &failures(mine()));
+            section.findings = mine().count();
+            section.score = Some(section.tally.score());
         }
     }
 

@@ -97,6 +97,9 @@ pub fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io:
     field(out, "command", &report.command)?;
     field(out, "summary", &report.summary())?;
     field(out, "score", &report.score())?;
+    if !report.sections.is_empty() {
+        field(out, "clusters", &report.sections)?;
+    }
     lines(out, "findings", &report.findings, |f| {
         serde_json::to_vec(&JsonFinding::from(f))
     })?;

@@ -144,5 +144,17 @@ fn summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     if s.errors > 0 {
         writeln!(out, "  Input errors  {} (see messages above)", s.errors)?;
     }
+    for c in &report.sections {
+        let version = c.version.as_deref().unwrap_or("version unknown");
+        let score = c.score.as_ref().map_or(100.0, |s| s.overall);
+        writeln!(
+            out,
+            "  Cluster {}  {} ({version}): {} resources, {} findings, health score {score:.1}/100",
+            c.name, c.server, c.resources, c.findings
+        )?;
+        for n in &c.not_collected {
+            writeln!(out, "    not collected: {n}")?;
+        }
+    }
     Ok(())
 }

@@ -21,6 +21,83 @@ pub enum Command {
     Checks(ChecksArgs),
     /// Analyse API-server audit logs: who did what, sensitive operations, risky requests
     Audit(AuditArgs),
+    /// Scan live clusters through the Kubernetes API (or snapshots of them)
+    Cluster(ClusterArgs),
+}
+
+/// Which clusters to reach, as kubectl does.
+#[derive(Args, Debug, Clone)]
+pub struct ClusterTargetArgs {
+    /// Kubeconfig file [default: KUBECONFIG, then ~/.kube/config, then the pod's service account]
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Context to scan (repeat for several clusters) [default: the current context]
+    #[arg(long = "context", value_name = "NAME")]
+    pub contexts: Vec<String>,
+    /// Scan every context of the kubeconfig
+    #[arg(long, conflicts_with = "contexts")]
+    pub all_contexts: bool,
+    /// Only this namespace (cluster-scoped objects such as ClusterRoles are still read)
+    #[arg(short, long, value_name = "NS")]
+    pub namespace: Option<String>,
+    /// Give up on a cluster after this long: 90, 90s, 5m
+    #[arg(long, value_name = "DURATION", default_value = "120s", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
+}
+
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let s = s.trim();
+    let (num, unit) = s
+        .find(|c: char| !c.is_ascii_digit())
+        .map_or((s, ""), |i| s.split_at(i));
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("'{s}' is not a duration (90, 90s, 5m, 1h)"))?;
+    let secs = match unit {
+        "" | "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        _ => return Err(format!("'{s}' is not a duration (90, 90s, 5m, 1h)")),
+    };
+    Ok(std::time::Duration::from_secs(secs.max(1)))
+}
+
+#[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ClusterArgs {
+    #[command(subcommand)]
+    pub action: Option<ClusterAction>,
+    #[command(flatten)]
+    pub target: ClusterTargetArgs,
+    /// Analyse these snapshot files (from `kvet cluster snapshot`) instead of live clusters
+    #[arg(long = "snapshot", value_name = "FILE")]
+    pub snapshots: Vec<PathBuf>,
+    /// Run only these checks (comma-separated ids), including ones disabled by default
+    #[arg(long, value_name = "IDS")]
+    pub checks: Option<String>,
+    /// Exit 3 when some kinds could not be collected (forbidden, not served)
+    #[arg(long)]
+    pub strict: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ClusterAction {
+    /// Collect only: write the clusters' objects to a compressed snapshot file
+    Snapshot(SnapshotArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct SnapshotArgs {
+    #[command(flatten)]
+    pub target: ClusterTargetArgs,
+    /// The snapshot file to write
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Print nothing but errors
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// Flags shared by every scanning command (Trivy's names where users expect them).

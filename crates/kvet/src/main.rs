@@ -9,6 +9,8 @@ use std::process::ExitCode;
 
 /// Exit code for usage and input errors (clap uses it for bad arguments too).
 pub const EXIT_INPUT_ERROR: u8 = 2;
+/// Exit code for partial results under `--strict` (some kinds could not be collected).
+pub const EXIT_PARTIAL: u8 = 3;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
@@ -16,6 +18,7 @@ fn main() -> ExitCode {
         cli::Command::Config(args) => commands::config::run(args),
         cli::Command::Checks(args) => commands::checks::run(args),
         cli::Command::Audit(args) => commands::audit::run(args),
+        cli::Command::Cluster(args) => commands::cluster::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -10,21 +10,7 @@ use std::path::PathBuf;
 
 pub fn run(args: ConfigArgs) -> anyhow::Result<u8> {
     let prepared = output::prepare(&args.report)?;
-    let only: Vec<&str> = args
-        .checks
-        .as_deref()
-        .map(|s| {
-            s.split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
-    for id in &only {
-        if kvet_checks::find(id).is_none() {
-            anyhow::bail!("unknown check '{id}' in --checks (see `kvet checks`)");
-        }
-    }
+    let only = only_checks(&args.checks)?;
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -64,8 +50,28 @@ pub fn run(args: ConfigArgs) -> anyhow::Result<u8> {
         files: inputs.len(),
         resources: all.resources,
         errors,
+        sections: Vec::new(),
     };
     output::finish(report, &args.report, prepared, !args.skip_invalid)
+}
+
+/// The ids of `--checks`, each of which must exist.
+pub(crate) fn only_checks(list: &Option<String>) -> anyhow::Result<Vec<&str>> {
+    let only: Vec<&str> = list
+        .as_deref()
+        .map(|s| {
+            s.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    for id in &only {
+        if kvet_checks::find(id).is_none() {
+            anyhow::bail!("unknown check '{id}' in --checks (see `kvet checks`)");
+        }
+    }
+    Ok(only)
 }
 
 fn scan_input(input: &Input, engine: &Engine, limits: Limits) -> (Partial, kvet_k8s::LoadSummary) {

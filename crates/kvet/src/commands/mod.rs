@@ -1,4 +1,5 @@
 pub mod audit;
 pub mod checks;
+pub mod cluster;
 pub mod config;
 mod output;

@@ -1,0 +1,186 @@
+//! `kvet cluster`: collect live clusters (or read snapshots) and run the same checks as on
+//! manifests, one report with a section and a health score per cluster.
+
+use super::config::only_checks;
+use super::output;
+use crate::cli::{ClusterAction, ClusterArgs, ClusterTargetArgs, SnapshotArgs};
+use crate::EXIT_PARTIAL;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use kvet_checks::{Engine, Partial};
+use kvet_cluster::{
+    collect, node_from_json, targets, top_level_objects, ClusterSnapshot, CollectOptions, Progress,
+    Snapshot, KINDS,
+};
+use kvet_core::{Notice, NoticeLevel, Report, Section};
+use kvet_k8s::Object;
+use std::sync::Arc;
+
+pub fn run(args: ClusterArgs) -> anyhow::Result<u8> {
+    if let Some(ClusterAction::Snapshot(s)) = args.action {
+        return snapshot(s);
+    }
+    let prepared = output::prepare(&args.report)?;
+    let only = only_checks(&args.checks)?;
+    let clusters = if args.snapshots.is_empty() {
+        collect_all(&args.target, args.report.quiet)?
+    } else {
+        let mut all = Vec::new();
+        for p in &args.snapshots {
+            all.extend(Snapshot::read(p)?.clusters);
+        }
+        all
+    };
+
+    let engine = Engine::new(prepared.settings.clone(), &only, args.report.include_passed);
+    let mut report = Report {
+        command: "cluster".into(),
+        rules: engine.check_metas().collect(),
+        ..Report::default()
+    };
+    let mut partial = false;
+    for cluster in &clusters {
+        let (section, all, notices) = analyse(&engine, cluster);
+        partial |= !section.not_collected.is_empty();
+        report.findings.extend(all.findings);
+        report.ignored.extend(all.ignored);
+        report.passed.extend(all.passed);
+        report.tally.merge(all.tally.clone());
+        report.resources += all.resources;
+        report.notices.extend(notices);
+        report.sections.push(section);
+    }
+    let code = output::finish(report, &args.report, prepared, true)?;
+    Ok(if code == 0 && partial && args.strict {
+        EXIT_PARTIAL
+    } else {
+        code
+    })
+}
+
+/// Runs the engine over one cluster's top-level objects. Set checks are judged per cluster:
+/// one cluster's NetworkPolicies never cover another's pods.
+fn analyse(engine: &Engine, cluster: &ClusterSnapshot) -> (Section, Partial, Vec<Notice>) {
+    let path = format!("cluster:{}", cluster.context);
+    let file: Arc<str> = path.as_str().into();
+    let mut part = Partial::default();
+    let mut control_plane_seen = false;
+    for value in top_level_objects(&cluster.objects) {
+        let Some(obj) = Object::from_node(file.clone(), node_from_json(value)) else {
+            continue;
+        };
+        control_plane_seen |= runs_control_plane(value);
+        engine.evaluate(&obj, &mut part);
+    }
+    let all = engine.judge(part);
+    let mut notices = Vec::new();
+    let not_collected: Vec<String> = cluster
+        .not_collected
+        .iter()
+        .map(|n| format!("{}: {}", n.kind, n.reason))
+        .collect();
+    for n in &not_collected {
+        notices.push(Notice {
+            level: NoticeLevel::Warning,
+            path: Some(path.clone()),
+            line: None,
+            message: format!("not collected: {n}"),
+        });
+    }
+    if !control_plane_seen {
+        notices.push(Notice {
+            level: NoticeLevel::Info,
+            path: Some(path.clone()),
+            line: None,
+            message: "control plane not observable (no kube-apiserver pod in kube-system, as on \
+                managed clusters): the control-plane and etcd checks were not evaluated"
+                .into(),
+        });
+    }
+    let section = Section {
+        name: cluster.context.clone(),
+        path,
+        server: cluster.server.clone(),
+        version: cluster.version.as_ref().map(|v| v.git_version.clone()),
+        resources: all.resources,
+        not_collected,
+        tally: all.tally.clone(),
+        ..Section::default()
+    };
+    (section, all, notices)
+}
+
+/// A kube-system pod whose first container command is kube-apiserver.
+fn runs_control_plane(o: &serde_json::Value) -> bool {
+    o.get("kind").and_then(|k| k.as_str()) == Some("Pod")
+        && o.pointer("/metadata/namespace").and_then(|n| n.as_str()) == Some("kube-system")
+        && o.pointer("/spec/containers")
+            .and_then(|c| c.as_array())
+            .into_iter()
+            .flatten()
+            .any(|c| {
+                c.pointer("/command/0")
+                    .and_then(|x| x.as_str())
+                    .is_some_and(|x| x.rsplit('/').next() == Some("kube-apiserver"))
+            })
+}
+
+fn snapshot(args: SnapshotArgs) -> anyhow::Result<u8> {
+    let clusters = collect_all(&args.target, args.quiet)?;
+    let created = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let objects: usize = clusters.iter().map(|c| c.objects.len()).sum();
+    let snap = Snapshot::new(clusters, created);
+    snap.write(&args.output)?;
+    if !args.quiet {
+        eprintln!(
+            "kvet: wrote {} ({} cluster(s), {objects} objects)",
+            args.output.display(),
+            snap.clusters.len()
+        );
+    }
+    Ok(0)
+}
+
+/// A progress bar on standard error: one tick per kind listed (hidden with --quiet and when
+/// standard error is not a terminal).
+struct Bar(ProgressBar);
+
+impl Progress for Bar {
+    fn kind_listed(&self, context: &str, kind: &str, objects: usize) {
+        self.0.inc(1);
+        self.0.set_message(format!("{context}: {kind} ({objects})"));
+    }
+}
+
+fn collect_all(t: &ClusterTargetArgs, quiet: bool) -> anyhow::Result<Vec<ClusterSnapshot>> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let found = targets(t.kubeconfig.as_deref(), &t.contexts, t.all_contexts).await?;
+        let bar = ProgressBar::with_draw_target(
+            Some((found.len() * KINDS.len()) as u64),
+            if quiet {
+                ProgressDrawTarget::hidden()
+            } else {
+                ProgressDrawTarget::stderr()
+            },
+        );
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} collecting {pos}/{len} kinds {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        let opts = CollectOptions {
+            namespace: t.namespace.clone(),
+            timeout: t.timeout,
+            progress: Some(Arc::new(Bar(bar.clone()))),
+            ..Default::default()
+        };
+        let mut out = Vec::new();
+        for target in &found {
+            out.push(collect(target, &opts).await?);
+        }
+        bar.finish_and_clear();
+        Ok(out)
+    })
+}
