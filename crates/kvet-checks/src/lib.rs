@@ -11,6 +11,6 @@ pub mod engine;
 pub mod settings;
 
 pub use check::{Check, Ctx, Eval, Outcome, Violation};
-pub use checks::{all, find};
+pub use checks::{all, credential_name, find};
 pub use engine::{Engine, Partial};
 pub use settings::{Settings, SettingsError};

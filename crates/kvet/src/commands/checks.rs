@@ -129,8 +129,11 @@ fn markdown(metas: &[&CheckMeta]) -> String {
         }
         let _ = writeln!(
             s,
-            "**Risk.** {}\n\n**Remediation.** {}\n\n```yaml\n{}```",
-            m.description, m.remediation, m.example
+            "**Risk.** {}\n\n**Remediation.** {}\n\n```{}\n{}```",
+            m.description,
+            m.remediation,
+            m.example_language(),
+            m.example
         );
         for r in m.references {
             let _ = writeln!(s, "\nSee <{r}>.");
