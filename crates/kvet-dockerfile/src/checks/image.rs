@@ -98,9 +98,9 @@ fn unpinned(base: &str, mutable_tags: &[String]) -> Option<String> {
     }
     let last = base.rsplit('/').next().unwrap_or(base);
     match last.split_once(':') {
-        None => Some(format!("'{base}' has no tag, so it means :latest")),
+        None => Some(format!("'{base}', which has no tag (so :latest)")),
         Some((_, tag)) if mutable_tags.iter().any(|t| t.eq_ignore_ascii_case(tag)) => {
-            Some(format!("'{base}' uses the moving tag '{tag}'"))
+            Some(format!("'{base}', a moving tag"))
         }
         Some(_) => None,
     }

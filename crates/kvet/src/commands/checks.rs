@@ -7,14 +7,14 @@ use kvet_core::CheckMeta;
 use std::fmt::Write as _;
 
 pub fn run(args: ChecksArgs) -> anyhow::Result<u8> {
-    let metas: Vec<&CheckMeta> = kvet_checks::all().iter().map(|c| &c.meta).collect();
+    let metas: Vec<&CheckMeta> = super::all_metas();
     let text = match args.action {
         Some(ChecksAction::Show { id }) => {
-            let Some(check) = kvet_checks::find(&id).or_else(|| {
-                kvet_checks::all()
+            let Some(meta) = metas.iter().copied().find(|m| m.id == id).or_else(|| {
+                metas
                     .iter()
                     .copied()
-                    .find(|c| c.meta.id.eq_ignore_ascii_case(&id))
+                    .find(|m| m.id.eq_ignore_ascii_case(&id))
             }) else {
                 let close: Vec<&str> = metas
                     .iter()
@@ -31,7 +31,7 @@ pub fn run(args: ChecksArgs) -> anyhow::Result<u8> {
                 };
                 anyhow::bail!("unknown check '{id}': {hint}");
             };
-            show(&check.meta)
+            show(meta)
         }
         None => match args.format.as_str() {
             "table" => table(&metas),
