@@ -135,12 +135,16 @@ fn summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     )?;
     let cats: BTreeMap<_, _> = score.by_category.iter().collect();
     let cats: Vec<String> = cats.iter().map(|(c, v)| format!("{c} {v:.1}")).collect();
-    writeln!(
-        out,
-        "  Health score  {:.1}/100 ({})",
-        score.overall,
-        cats.join(" · ")
-    )?;
+    if cats.is_empty() {
+        writeln!(out, "  Health score  {:.1}/100", score.overall)?;
+    } else {
+        writeln!(
+            out,
+            "  Health score  {:.1}/100 ({})",
+            score.overall,
+            cats.join(" · ")
+        )?;
+    }
     if s.errors > 0 {
         writeln!(out, "  Input errors  {} (see messages above)", s.errors)?;
     }
