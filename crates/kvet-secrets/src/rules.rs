@@ -28,6 +28,8 @@ pub struct Rule {
     pub mixed: bool,
     /// Secrets matching one of these are not reported (placeholders, references).
     pub allow: &'static [&'static str],
+    /// Whole matches matching one of these are not reported (documentation hosts).
+    pub allow_match: &'static [&'static str],
 }
 
 const fn rule(
@@ -47,12 +49,17 @@ const fn rule(
         multiline: false,
         mixed: false,
         allow: &[],
+        allow_match: &[],
     }
 }
 
 /// Values that stand for a credential instead of being one: placeholders, references to
 /// variables or templates, masked values.
 pub const PLACEHOLDERS: &str = r"(?i)^(?:x+|\*+|\.+|-+|_+|#+|0+|1234\w*|abcd\w*|changeme\w*|change[_-]?(?:me|it)\w*|passw(?:or|0r)d\w*|pa55w\w*|secret\w*|redacted|removed|hidden|masked|dummy\w*|fake\w*|sample\w*|test\w*|todo|tbd|none|null|nil|undefined|empty|default\w*|your\w*|my\w*|some\w*|foo\w*|bar\w*|admin\w*|root|user\w*|pass\w*|\w*placeholder\w*|<.*|\$.*|%.*|\{.*|.*\$\{.*|.*\{\{.*)$";
+
+/// Hosts that only appear in documentation and samples (RFC 2606 names, loopback, the
+/// generic names manuals use).
+pub const DOCUMENTATION_HOSTS: &str = r"(?i)@(?:[\w-]+\.)*(?:example\.(?:com|org|net)|example|localhost|127\.0\.0\.1|host|hostname|server|domain\.com|company\.com|[\w-]+\.(?:test|invalid|local))$";
 
 /// The built-in rule set.
 pub static BUILTIN: &[Rule] = &[
@@ -169,6 +176,7 @@ pub static BUILTIN: &[Rule] = &[
     },
     Rule {
         allow: &[PLACEHOLDERS],
+        allow_match: &[DOCUMENTATION_HOSTS],
         ..rule(
             "password-in-url",
             "Password in a URL",
@@ -185,7 +193,7 @@ pub static BUILTIN: &[Rule] = &[
             "generic-password",
             "Password assigned in clear",
             Severity::High,
-            r#"(?i)(?:password|passwd)["']?\s*(?::|=|:=|=>)\s*["']?(?P<secret>[^\s"'`;,<>{}\[\]()$\\|]{6,100})"#,
+            r#"(?i)(?:password|passwd)["']?\s*(?::|=|:=|=>)\s*["']?(?P<secret>[^\s"'`;,<>{}\[\]()$\\|]{6,100})(?:["'`\s;,]|$)"#,
             &["password", "passwd"],
         )
     },
@@ -197,7 +205,7 @@ pub static BUILTIN: &[Rule] = &[
             "generic-secret",
             "Secret or API key assigned in clear",
             Severity::High,
-            r#"(?i)(?:secret|api[_-]?key|access[_-]?token|auth[_-]?token)["']?\s*(?::|=|:=|=>)\s*["']?(?P<secret>[A-Za-z0-9_+/=.~-]{16,200})"#,
+            r#"(?i)(?:secret|api[_-]?key|access[_-]?token|auth[_-]?token)["']?\s*(?::|=|:=|=>)\s*["']?(?P<secret>[A-Za-z0-9_+/=.~-]{16,200})(?:["'`\s;,]|$)"#,
             &[
                 "secret",
                 "api_key",

@@ -31,6 +31,7 @@ struct Compiled {
     multiline: bool,
     mixed: bool,
     allow: Vec<Regex>,
+    allow_match: Vec<Regex>,
 }
 
 /// One secret found in some bytes, before it becomes a [`Finding`].
@@ -141,6 +142,11 @@ impl Scanner {
                     .iter()
                     .map(|a| allow_regex(a))
                     .collect::<Result<_, _>>()?,
+                allow_match: r
+                    .allow_match
+                    .iter()
+                    .map(|a| allow_regex(a))
+                    .collect::<Result<_, _>>()?,
             });
         }
         for c in &config.rules {
@@ -175,6 +181,7 @@ impl Scanner {
                 entropy: c.entropy,
                 multiline: false,
                 mixed: false,
+                allow_match: Vec::new(),
                 allow: c
                     .allow_regexes
                     .iter()
@@ -293,7 +300,7 @@ impl Scanner {
                     break;
                 }
                 let secret = rule.secret_group.and_then(|g| caps.get(g)).unwrap_or(whole);
-                if !self.keeps(rule, secret.as_bytes()) {
+                if !self.keeps(rule, secret.as_bytes(), whole.as_bytes()) {
                     continue;
                 }
                 out.push(Hit {
@@ -309,7 +316,10 @@ impl Scanner {
         out
     }
 
-    fn keeps(&self, rule: &Compiled, secret: &[u8]) -> bool {
+    /// Entropy, letter/digit mix and allow-lists. The global allow-list (example keys, user
+    /// regexes) is tried on the secret and on the whole match, so `…@example.com` and
+    /// `example_password = …` count as documentation too.
+    fn keeps(&self, rule: &Compiled, secret: &[u8], whole: &[u8]) -> bool {
         if let Some(min) = rule.entropy {
             if shannon_entropy(secret) < min {
                 return false;
@@ -323,11 +333,12 @@ impl Scanner {
             }
         }
         let trimmed = secret.trim_ascii();
-        !rule
-            .allow
-            .iter()
-            .chain(&self.allow)
-            .any(|a| a.is_match(trimmed))
+        !(rule.allow.iter().any(|a| a.is_match(trimmed))
+            || rule.allow_match.iter().any(|a| a.is_match(whole))
+            || self
+                .allow
+                .iter()
+                .any(|a| a.is_match(trimmed) || a.is_match(whole)))
     }
 
     pub(crate) fn finding(
