@@ -40,7 +40,8 @@ pub fn parse(text: &str) -> Result<Dockerfile, DockerfileError> {
     let lines = Lines::new(text);
     let parsed = pd::parse(text).map_err(|e| {
         let message = strip_position(&e.to_string());
-        let mut line = e.line();
+        // An empty file is reported at line 0 by the crate; lines are 1-based.
+        let mut line = e.line().max(1);
         // An unterminated here-document is found at the end of the file; the user needs
         // the line that opened it.
         if message.contains("end of here-document") {
