@@ -26,11 +26,14 @@ TEXT=bench/corpus-text-$BYTES
 bytes=$(sed -n 's/^bytes=//p' "$TEXT/.kvet-corpus")
 
 best() {  # best wall time in seconds of $RUNS runs of "$@"
-  local b=999999 t
+  local b=999999 t tf
+  tf=$(mktemp)
   for _ in $(seq "$RUNS"); do
-    t=$( { /usr/bin/time -f %e "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -n1)
+    /usr/bin/time -o "$tf" -f %e "$@" >/dev/null 2>&1 || true
+    t=$(tail -n1 "$tf")
     b=$(python3 -c "print(min($b, $t))")
   done
+  rm -f "$tf"
   echo "$b"
 }
 
