@@ -471,3 +471,37 @@ fn every_real_dockerfile_parses() {
     assert_eq!(doc["summary"]["files"], 26);
     assert_eq!(doc["summary"]["errors"], 0);
 }
+
+#[test]
+fn custom_secret_rules_come_from_kvet_yaml_and_bad_ones_are_input_errors() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("app.env"),
+        "ACME=acme_0123456789abcdef0123456789abcdef\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.path().join("kvet.yaml"),
+        "checks:\n  imageRunsAsRoot: {severity: CRITICAL}\nsecrets:\n  rules:\n  - id: acme-token\n    title: ACME API token\n    regex: 'acme_(?P<secret>[a-z0-9]{32})'\n    keywords: [acme_]\n",
+    )
+    .unwrap();
+    let out = kvet()
+        .current_dir(d.path())
+        .args(["fs", ".", "-f", "json"])
+        .output()
+        .unwrap();
+    let doc = json_of(&out.stdout);
+    assert_eq!(doc["findings"][0]["checkId"], "KVET-SECRET-acme-token");
+    assert_eq!(doc["findings"][0]["message"], "ACME API token: 0123****");
+    std::fs::write(
+        d.path().join("kvet.yaml"),
+        "secrets:\n  rules:\n  - id: bad\n    title: t\n    regex: '('\n    keywords: [x]\n",
+    )
+    .unwrap();
+    kvet()
+        .current_dir(d.path())
+        .args(["fs", "."])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("kvet.yaml").and(predicate::str::contains("'bad'")));
+}
