@@ -12,7 +12,7 @@ pub mod index;
 pub mod settings;
 
 pub use check::{Check, Ctx, Eval, Outcome, Violation};
-pub use checks::{all, find};
+pub use checks::{all, credential_name, find};
 pub use engine::{Engine, Partial};
 pub use index::SetIndex;
 pub use settings::{Settings, SettingsError};

@@ -25,6 +25,7 @@ struct RawSettings {
     insecure_capabilities: Option<Vec<String>>,
     sensitive_host_paths: Option<Vec<String>>,
     mutable_tags: Option<Vec<String>>,
+    secrets: Option<kvet_secrets::SecretsConfig>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -50,8 +51,11 @@ pub struct Settings {
     pub insecure_capabilities: Vec<String>,
     /// Host paths whose mount is an escape to the node (`sensitiveHostPathMounted`).
     pub sensitive_host_paths: Vec<String>,
-    /// Tags that name a moving target (`latestTagUsed`, `pullPolicyNotAlways`).
+    /// Tags that name a moving target (`latestTagUsed`, `pullPolicyNotAlways`,
+    /// `baseImageNotPinned`).
     pub mutable_tags: Vec<String>,
+    /// The `secrets:` section: custom rules, allow-lists, disabled rules.
+    pub secrets: kvet_secrets::SecretsConfig,
 }
 
 const DANGEROUS_CAPABILITIES: &[&str] = &[
@@ -143,6 +147,7 @@ impl Default for Settings {
             insecure_capabilities: owned(INSECURE_CAPABILITIES),
             sensitive_host_paths: owned(SENSITIVE_HOST_PATHS),
             mutable_tags: owned(MUTABLE_TAGS),
+            secrets: kvet_secrets::SecretsConfig::default(),
         }
     }
 }
@@ -155,15 +160,29 @@ pub fn normalize_capability(c: &str) -> String {
 
 impl Settings {
     pub fn load(path: &Path) -> Result<Settings, SettingsError> {
+        Settings::load_with(path, &|id| crate::find(id).is_some())
+    }
+
+    /// Like [`Settings::load`], accepting the check ids `known` accepts under `checks:`
+    /// (the binary adds the Dockerfile catalogue, which this crate does not know).
+    pub fn load_with(path: &Path, known: &dyn Fn(&str) -> bool) -> Result<Settings, SettingsError> {
         let shown = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|source| SettingsError::Read {
             path: shown.clone(),
             source,
         })?;
-        Settings::parse(&text, &shown)
+        Settings::parse_with(&text, &shown, known)
     }
 
     pub fn parse(text: &str, origin: &str) -> Result<Settings, SettingsError> {
+        Settings::parse_with(text, origin, &|id| crate::find(id).is_some())
+    }
+
+    pub fn parse_with(
+        text: &str,
+        origin: &str,
+        known: &dyn Fn(&str) -> bool,
+    ) -> Result<Settings, SettingsError> {
         let invalid = |message: String| SettingsError::Invalid {
             path: origin.to_string(),
             message,
@@ -175,7 +194,7 @@ impl Settings {
         };
         let mut s = Settings::default();
         for (id, c) in raw.checks {
-            if crate::checks::find(&id).is_none() {
+            if !known(&id) {
                 return Err(invalid(format!(
                     "unknown check '{id}' under 'checks' (see `kvet checks` for the list)"
                 )));
@@ -206,6 +225,11 @@ impl Settings {
         }
         if let Some(v) = raw.mutable_tags {
             s.mutable_tags = v;
+        }
+        if let Some(v) = raw.secrets {
+            // Fail here, naming the file, rather than when the first scan starts.
+            kvet_secrets::Scanner::new(&v).map_err(|e| invalid(format!("secrets: {e}")))?;
+            s.secrets = v;
         }
         Ok(s)
     }

@@ -13,12 +13,14 @@ fn generate(pods: usize, workloads: usize, rbac: usize) -> Vec<Value> {
         .map(|n| json!({"apiVersion": "v1", "kind": "Namespace",
             "metadata": {"name": format!("team-{n}"), "uid": format!("ns-{n}"), "resourceVersion": "1"}}))
         .collect();
-    let template = |app: &str| json!({
-        "metadata": {"labels": {"app": app}},
-        "spec": {"serviceAccountName": "default", "containers": [{"name": "app", "image": format!("registry.example.com/{app}:1.0"),
-            "ports": [{"containerPort": 8080}], "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}},
-            "securityContext": {"runAsNonRoot": true, "allowPrivilegeEscalation": false}}]}
-    });
+    let template = |app: &str| {
+        json!({
+            "metadata": {"labels": {"app": app}},
+            "spec": {"serviceAccountName": "default", "containers": [{"name": "app", "image": format!("registry.example.com/{app}:1.0"),
+                "ports": [{"containerPort": 8080}], "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}},
+                "securityContext": {"runAsNonRoot": true, "allowPrivilegeEscalation": false}}]}
+        })
+    };
     for w in 0..workloads {
         let ns = format!("team-{}", w % namespaces);
         let app = format!("app-{w}");
@@ -75,7 +77,8 @@ async fn main() {
     let objects = generate(n(2, 5000), n(3, 1500), n(4, 2000));
     let count = objects.len();
     let api = fake::FakeApi::start(objects).await;
-    std::fs::write(kc, fake::kubeconfig(&[("bench", &api.url())], "bench")).expect("write kubeconfig");
+    std::fs::write(kc, fake::kubeconfig(&[("bench", &api.url())], "bench"))
+        .expect("write kubeconfig");
     eprintln!("fake_cluster: {count} objects at {}", api.url());
     std::future::pending::<()>().await;
 }

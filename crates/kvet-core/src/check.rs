@@ -78,3 +78,15 @@ pub struct CheckMeta {
     pub controls: &'static [Control],
     pub references: &'static [&'static str],
 }
+
+impl CheckMeta {
+    /// The language of [`CheckMeta::example`], for fenced code blocks: Dockerfile checks show
+    /// a Dockerfile, every other check a YAML manifest.
+    pub fn example_language(&self) -> &'static str {
+        if self.kinds == ["Dockerfile"] {
+            "dockerfile"
+        } else {
+            "yaml"
+        }
+    }
+}

@@ -44,7 +44,8 @@ impl Input {
     }
 }
 
-fn is_manifest_name(p: &Path) -> bool {
+/// Whether a file found in a folder walk is a manifest by its extension.
+pub fn is_manifest_name(p: &Path) -> bool {
     p.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "yaml" | "yml" | "json"))
@@ -55,6 +56,15 @@ fn is_manifest_name(p: &Path) -> bool {
 /// skipping hidden directories (`.git`) below the given one. Symbolic links are not followed
 /// inside directories, so a walk cannot loop or leave the tree. Results are sorted per argument.
 pub fn discover(args: &[PathBuf]) -> (Vec<Input>, Vec<Notice>) {
+    discover_with(args, &is_manifest_name)
+}
+
+/// [`discover`] with another choice of which files a folder walk picks up (the binary adds
+/// Dockerfiles).
+pub fn discover_with(
+    args: &[PathBuf],
+    wanted: &dyn Fn(&Path) -> bool,
+) -> (Vec<Input>, Vec<Notice>) {
     let mut inputs = Vec::new();
     let mut notices = Vec::new();
     let mut error = |path: &Path, message: String| {
@@ -84,7 +94,7 @@ pub fn discover(args: &[PathBuf]) -> (Vec<Input>, Vec<Notice>) {
                     });
                 for entry in walker {
                     match entry {
-                        Ok(e) if e.file_type().is_file() && is_manifest_name(e.path()) => {
+                        Ok(e) if e.file_type().is_file() && wanted(e.path()) => {
                             found.push(e.into_path())
                         }
                         Ok(_) => {}

@@ -13,7 +13,7 @@ pub mod selector;
 pub mod workload;
 pub mod yaml;
 
-pub use files::{discover, Input};
+pub use files::{discover, discover_with, is_manifest_name, Input};
 pub use loader::{load_source, LoadSummary};
 pub use node::{Node, Value};
 pub use object::Object;

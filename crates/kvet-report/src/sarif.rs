@@ -32,9 +32,21 @@ fn security_severity(s: Severity) -> &'static str {
 }
 
 fn rule(id: &str, meta: Option<&CheckMeta>, sample: &Finding) -> Value {
-    let (title, description, remediation, example) = match meta {
-        Some(m) => (m.title, m.description, m.remediation, m.example),
-        None => (&*sample.title, &*sample.title, &*sample.remediation, ""),
+    let (title, description, remediation, example, language) = match meta {
+        Some(m) => (
+            m.title,
+            m.description,
+            m.remediation,
+            m.example,
+            m.example_language(),
+        ),
+        None => (
+            &*sample.title,
+            &*sample.title,
+            &*sample.remediation,
+            "",
+            "yaml",
+        ),
     };
     let mut tags = vec!["security"];
     if sample.category.as_str() != "security" {
@@ -42,7 +54,7 @@ fn rule(id: &str, meta: Option<&CheckMeta>, sample: &Finding) -> Value {
     }
     let mut markdown = format!("{description}\n\n**Remediation:** {remediation}\n");
     if !example.is_empty() {
-        markdown.push_str(&format!("\n```yaml\n{example}```\n"));
+        markdown.push_str(&format!("\n```{language}\n{example}```\n"));
     }
     let mut r = json!({
         "id": id,

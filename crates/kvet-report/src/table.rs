@@ -80,10 +80,12 @@ pub fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io:
         t.set_header(["CHECK", "OBJECT", "REASON", "BY"]);
         for i in &report.ignored {
             let f = &i.finding;
-            let obj = f
-                .resource
-                .as_ref()
-                .map_or_else(String::new, ToString::to_string);
+            // Findings without an object (Dockerfiles, files) are named by their location.
+            let obj = match (&f.resource, &f.location) {
+                (Some(r), _) => r.to_string(),
+                (None, Some(l)) => l.to_string(),
+                (None, None) => String::new(),
+            };
             t.add_row(vec![
                 Cell::new(&f.check_id),
                 Cell::new(obj),
@@ -135,12 +137,16 @@ fn summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     )?;
     let cats: BTreeMap<_, _> = score.by_category.iter().collect();
     let cats: Vec<String> = cats.iter().map(|(c, v)| format!("{c} {v:.1}")).collect();
-    writeln!(
-        out,
-        "  Health score  {:.1}/100 ({})",
-        score.overall,
-        cats.join(" · ")
-    )?;
+    if cats.is_empty() {
+        writeln!(out, "  Health score  {:.1}/100", score.overall)?;
+    } else {
+        writeln!(
+            out,
+            "  Health score  {:.1}/100 ({})",
+            score.overall,
+            cats.join(" · ")
+        )?;
+    }
     if s.errors > 0 {
         writeln!(out, "  Input errors  {} (see messages above)", s.errors)?;
     }

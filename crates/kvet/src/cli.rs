@@ -15,8 +15,12 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// Scan Kubernetes manifests (YAML/JSON files, folders, stdin) for risky configuration
+    /// Scan Kubernetes manifests and Dockerfiles (files, folders, stdin) for risky
+    /// configuration and secrets
     Config(ConfigArgs),
+    /// Scan any files of a folder for secrets (and, with --scanners misconfig, manifests and
+    /// Dockerfiles for risky configuration)
+    Fs(FsArgs),
     /// List the check catalogue, or show one check with `kvet checks show ID`
     Checks(ChecksArgs),
     /// Analyse API-server audit logs: who did what, sensitive operations, risky requests
@@ -141,6 +145,30 @@ pub struct ConfigArgs {
     #[arg(long)]
     pub skip_invalid: bool,
     /// Run only these checks (comma-separated ids), including ones disabled by default
+    #[arg(long, value_name = "IDS")]
+    pub checks: Option<String>,
+    /// What to look for (comma-separated): misconfig, secret
+    #[arg(long, value_name = "LIST", default_value = "misconfig,secret")]
+    pub scanners: String,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct FsArgs {
+    /// Folders or files to scan [default: .]
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// What to look for (comma-separated): secret, misconfig
+    #[arg(long, value_name = "LIST", default_value = "secret")]
+    pub scanners: String,
+    /// Skip files larger than this many MiB
+    #[arg(long, value_name = "MIB", default_value_t = 10)]
+    pub max_file_size: u64,
+    /// Report unreadable files but do not exit 2 because of them
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Run only these checks (comma-separated ids) for the misconfig scanner
     #[arg(long, value_name = "IDS")]
     pub checks: Option<String>,
     #[command(flatten)]

@@ -16,6 +16,7 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let result = match cli.command {
         cli::Command::Config(args) => commands::config::run(args),
+        cli::Command::Fs(args) => commands::fs::run(args),
         cli::Command::Checks(args) => commands::checks::run(args),
         cli::Command::Audit(args) => commands::audit::run(args),
         cli::Command::Cluster(args) => commands::cluster::run(args),

@@ -20,6 +20,8 @@ mod secrets;
 mod security_context;
 mod tenancy;
 
+pub use secrets::credential_name;
+
 /// Every check kvet knows, in catalogue order.
 static ALL: &[&Check] = &[
     &host::HOST_NETWORK_SET,

@@ -72,7 +72,7 @@ fn words(name: &str) -> Vec<String> {
 
 /// Whether a variable or key name says it holds a credential (`DB_PASSWORD`, `apiKey`,
 /// `github-token`), and not a reference to one (`DB_PASSWORD_FILE`, `TOKEN_URL`).
-pub(crate) fn credential_name(name: &str) -> bool {
+pub fn credential_name(name: &str) -> bool {
     let w = words(name);
     let Some(last) = w.last() else {
         return false;

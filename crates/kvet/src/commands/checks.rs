@@ -7,12 +7,7 @@ use kvet_core::CheckMeta;
 use std::fmt::Write as _;
 
 pub fn run(args: ChecksArgs) -> anyhow::Result<u8> {
-    // Manifest checks first, then the audit rules (category `audit`): one catalogue.
-    let metas: Vec<&CheckMeta> = kvet_checks::all()
-        .iter()
-        .map(|c| &c.meta)
-        .chain(kvet_audit::rules::rules().iter().map(|r| &r.meta))
-        .collect();
+    let metas: Vec<&CheckMeta> = super::all_metas();
     let text = match args.action {
         Some(ChecksAction::Show { id }) => {
             let Some(meta) = metas.iter().copied().find(|m| m.id == id).or_else(|| {
@@ -134,8 +129,11 @@ fn markdown(metas: &[&CheckMeta]) -> String {
         }
         let _ = writeln!(
             s,
-            "**Risk.** {}\n\n**Remediation.** {}\n\n```yaml\n{}```",
-            m.description, m.remediation, m.example
+            "**Risk.** {}\n\n**Remediation.** {}\n\n```{}\n{}```",
+            m.description,
+            m.remediation,
+            m.example_language(),
+            m.example
         );
         for r in m.references {
             let _ = writeln!(s, "\nSee <{r}>.");

@@ -1,7 +1,6 @@
 //! `kvet cluster`: collect live clusters (or read snapshots) and run the same checks as on
 //! manifests, one report with a section and a health score per cluster.
 
-use super::config::only_checks;
 use super::output;
 use crate::cli::{ClusterAction, ClusterArgs, ClusterTargetArgs, SnapshotArgs};
 use crate::EXIT_PARTIAL;
@@ -20,7 +19,8 @@ pub fn run(args: ClusterArgs) -> anyhow::Result<u8> {
         return snapshot(s);
     }
     let prepared = output::prepare(&args.report)?;
-    let only = only_checks(&args.checks)?;
+    let only = super::only_checks(args.checks.as_deref())?;
+    let only: Vec<&str> = only.iter().map(String::as_str).collect();
     let clusters = if args.snapshots.is_empty() {
         collect_all(&args.target, args.report.quiet)?
     } else {

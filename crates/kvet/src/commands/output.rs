@@ -15,6 +15,8 @@ const DEFAULT_CONFIG: &str = "kvet.yaml";
 /// Settings read before scanning, so a bad flag or file fails fast.
 pub struct Prepared {
     pub settings: Settings,
+    /// The secret scanner built from the settings' `secrets:` section.
+    pub secrets: kvet_secrets::Scanner,
     ignore: IgnoreFile,
     severities: Vec<Severity>,
     format: Format,
@@ -80,14 +82,16 @@ pub fn prepare(args: &ReportArgs) -> anyhow::Result<Prepared> {
         None => Vec::new(),
     };
     let settings = match chosen(&args.config, DEFAULT_CONFIG) {
-        Some(p) => Settings::load(&p)?,
+        Some(p) => Settings::load_with(&p, &super::known_check)?,
         None => Settings::default(),
     };
     let ignore = match chosen(&args.ignorefile, DEFAULT_IGNOREFILE) {
         Some(p) => IgnoreFile::load(&p)?,
         None => IgnoreFile::default(),
     };
+    let secrets = kvet_secrets::Scanner::new(&settings.secrets)?;
     Ok(Prepared {
+        secrets,
         settings,
         ignore,
         severities,
