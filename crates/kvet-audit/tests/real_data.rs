@@ -11,7 +11,9 @@ fn data(name: &str) -> PathBuf {
     let dir = std::env::var_os("KVET_AUDIT_TESTDATA")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/audit")
+            kvet_core::testdata_dir()
+                .expect("shared test data (set KVET_TESTDATA)")
+                .join("audit")
         });
     let p = dir.join(name);
     assert!(

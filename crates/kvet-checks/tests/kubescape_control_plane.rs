@@ -5,7 +5,7 @@
 
 use kvet_checks::{Engine, Settings};
 use kvet_k8s::{load_source, Limits};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 const RULES: &[(&str, &str)] = &[
     ("ensure-that-the-api-server-anonymous-auth-argument-is-set-to-false", "apiserverAnonymousAuth"),
@@ -35,8 +35,9 @@ const KNOWN_DIFFERENCES: &[&str] = &[
 ];
 
 fn rules_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/testdata/cis/kubescape-regolibrary/rules")
+    kvet_core::testdata_dir()
+        .expect("shared test data (set KVET_TESTDATA)")
+        .join("cis/kubescape-regolibrary/rules")
 }
 
 fn findings(id: &str, inputs: &[PathBuf]) -> usize {

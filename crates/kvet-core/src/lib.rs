@@ -17,3 +17,20 @@ pub use ignore::{IgnoreFile, IgnoreRule};
 pub use report::{Ignored, Notice, NoticeLevel, Passed, Report, Section, Summary};
 pub use score::{CheckTally, HealthScore};
 pub use severity::Severity;
+
+/// Where the shared real test data lives (../shared/testdata, see its README), for tests and
+/// benchmarks: `KVET_TESTDATA` when set, else `shared/testdata` next to the repository, else
+/// `/work/shared/testdata`. `None` when none exists.
+#[doc(hidden)]
+pub fn testdata_dir() -> Option<std::path::PathBuf> {
+    let beside_repo =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata");
+    std::env::var_os("KVET_TESTDATA")
+        .map(std::path::PathBuf::from)
+        .into_iter()
+        .chain([
+            beside_repo,
+            std::path::PathBuf::from("/work/shared/testdata"),
+        ])
+        .find(|p| p.is_dir())
+}

@@ -8,7 +8,10 @@ use predicates::prelude::*;
 use std::path::PathBuf;
 
 fn data(name: &str) -> String {
-    let p = root().join("../shared/testdata/audit").join(name);
+    let p = kvet_core::testdata_dir()
+        .expect("shared test data (set KVET_TESTDATA)")
+        .join("audit")
+        .join(name);
     assert!(p.exists(), "test data missing: {}", p.display());
     p.to_string_lossy().into_owned()
 }
@@ -56,7 +59,9 @@ fn json_report_is_valid_and_complete() {
 /// included), and the malformed line is reported on stderr with its number.
 #[test]
 fn all_real_files_validate_and_malformed_line_is_reported() {
-    let dir = root().join("../shared/testdata/audit");
+    let dir = kvet_core::testdata_dir()
+        .expect("shared test data (set KVET_TESTDATA)")
+        .join("audit");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
