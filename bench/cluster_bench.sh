@@ -8,6 +8,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT="$ROOT/bench/out/cluster"
 mkdir -p "$OUT"
+rm -f "$OUT/kubeconfig"
 cd "$ROOT"
 cargo build --release -p kvet -q
 cargo build --release -p kvet-cluster --example fake_cluster -q
@@ -18,9 +19,11 @@ trap 'kill $FAKE 2>/dev/null || true' EXIT
 for _ in $(seq 50); do [[ -s "$OUT/kubeconfig" ]] && break; sleep 0.1; done
 cat "$OUT/fake.log"
 
-measure() { # label, command...
+measure() { # label, command... (failures print their error)
   local label=$1; shift
-  /usr/bin/time -f "%e %M" -o "$OUT/$label.time" "$@" >"$OUT/$label.out" 2>"$OUT/$label.err" || true
+  if ! /usr/bin/time -f "%e %M" -o "$OUT/$label.time" "$@" >"$OUT/$label.out" 2>"$OUT/$label.err"; then
+    echo "$label failed:" >&2; cat "$OUT/$label.err" >&2; exit 1
+  fi
   read -r secs kb <"$OUT/$label.time"
   printf '| %s | %s | %.1f |\n' "$label" "$secs" "$(awk -v k="$kb" 'BEGIN{print k/1024}')"
 }

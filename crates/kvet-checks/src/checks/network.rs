@@ -24,10 +24,13 @@ pub static MISSING_NETWORK_POLICY: Check = Check {
         category: Category::Network,
         severity: Severity::Medium,
         enabled: true,
-        description: "Pods that no NetworkPolicy selects accept traffic from, and send it to, \
-            anything in the cluster (and beyond): one compromised pod reaches them all. A \
-            policy selects the workload when it is in the same namespace and its podSelector \
-            matches the pod template's labels.",
+        description: "Pods whose ingress and egress are not both restricted by NetworkPolicies \
+            accept traffic from, or send it to, anything in the cluster (and beyond): one \
+            compromised pod reaches them all. A policy selects the workload when it is in the \
+            same namespace and its podSelector matches the pod template's labels; it restricts \
+            ingress (egress) when its policyTypes say so (without policyTypes: ingress always, \
+            egress when it has egress rules). A direction with no rules denies everything, \
+            which passes.",
         remediation: "Add a NetworkPolicy that selects the workload's pods and allows only the \
             traffic it needs, ideally on top of a namespace-wide default-deny policy.",
         example: "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: api\nspec:\n  podSelector:\n    matchLabels: {app: api}\n  policyTypes: [Ingress, Egress]\n  ingress:\n  - from:\n    - podSelector:\n        matchLabels: {app: web}\n",
@@ -50,13 +53,26 @@ pub static MISSING_NETWORK_POLICY: Check = Check {
             })
         },
         judge: |p, index| {
-            if index.policies_selecting(&p.namespace, &p.labels).next().is_some() {
-                return Outcome::Pass;
+            let (mut ingress, mut egress) = (false, false);
+            for pol in index.policies_selecting(&p.namespace, &p.labels) {
+                ingress |= pol.ingress;
+                egress |= pol.egress;
             }
+            let open = match (ingress, egress) {
+                (true, true) => return Outcome::Pass,
+                (false, false) => "all traffic to and from them is allowed".to_string(),
+                (true, false) => "their egress is unrestricted (no policy has policyTypes Egress)".to_string(),
+                (false, true) => "their ingress is unrestricted (no policy has policyTypes Ingress)".to_string(),
+            };
+            let what = if ingress || egress {
+                "the NetworkPolicies"
+            } else {
+                "no NetworkPolicy"
+            };
             Outcome::Fail(vec![Violation::at(
                 p.line,
                 format!(
-                    "no NetworkPolicy in {} selects these pods: all traffic to and from them is allowed",
+                    "{what} in {} selecting these pods: {open}",
                     ns_text(&p.namespace)
                 ),
             )])

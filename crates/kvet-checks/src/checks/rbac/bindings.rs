@@ -2,9 +2,10 @@
 //! role grants, looked up among the scanned roles (and Kubernetes' default ClusterRoles); a
 //! binding to a role kvet has not seen is not judged. Subjects that are part of Kubernetes
 //! itself (system:masters, `system:` users and groups, kube-system service accounts) are
-//! expected to hold such roles and are not reported.
+//! expected to hold such roles and are not reported, nor are Kubernetes' own bindings (named
+//! `system:…` or `cluster-admin`).
 
-use super::grants::{is_system_subject, Grants};
+use super::grants::{is_default_binding, is_system_subject, Grants};
 use crate::check::{Check, Ctx, Eval, Outcome, Pending, Violation};
 use crate::checks::{cis, nsa};
 use crate::index::SetIndex;
@@ -52,7 +53,12 @@ fn extract(ctx: &Ctx<'_>, kind: &str, role_kind: &str) -> Option<Pending> {
         namespace: obj.namespace.clone(),
         line: role_ref.line,
         reference: name.to_string(),
-        detail: outside_subjects(ctx).join(", "),
+        // Kubernetes' own bindings: nobody to report.
+        detail: if is_default_binding(&obj.name) {
+            String::new()
+        } else {
+            outside_subjects(ctx).join(", ")
+        },
         setting: Some(role_kind == "ClusterRole"),
         ..Default::default()
     })

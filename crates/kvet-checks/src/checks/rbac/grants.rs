@@ -230,10 +230,21 @@ pub fn is_system_subject(kind: &str, name: &str, namespace: Option<&str>) -> boo
     }
 }
 
+/// Objects GKE installs in every cluster, exempt like Kubernetes' own (as in Polaris).
+const PLATFORM_DEFAULTS: &[&str] = &["gce:podsecuritypolicy:calico-sa"];
+
 /// Whether a role is one of Kubernetes' own defaults, which role-level checks leave alone:
-/// `system:` roles and the user-facing cluster-admin, admin, edit and view.
+/// `system:` roles, the user-facing cluster-admin, admin, edit and view, and GKE's defaults.
 pub fn is_default_role(name: &str) -> bool {
-    name.starts_with("system:") || matches!(name, "cluster-admin" | "admin" | "edit" | "view")
+    name.starts_with("system:")
+        || matches!(name, "cluster-admin" | "admin" | "edit" | "view")
+        || PLATFORM_DEFAULTS.contains(&name)
+}
+
+/// Whether a binding is one of Kubernetes' (or GKE's) own: named `system:…` or
+/// `cluster-admin` (the binding of system:masters). Binding checks leave them alone.
+pub fn is_default_binding(name: &str) -> bool {
+    name.starts_with("system:") || name == "cluster-admin" || PLATFORM_DEFAULTS.contains(&name)
 }
 
 #[cfg(test)]
