@@ -235,3 +235,46 @@ async fn snapshots_round_trip_and_refuse_newer_versions() {
         .to_string()
         .contains("not a kvet snapshot"));
 }
+
+#[tokio::test]
+async fn exec_credential_plugins_and_tokens_authenticate_like_kubectl() {
+    let api = FakeApi::start(sample_cluster(1)).await;
+    let dir = tempfile::tempdir().unwrap();
+    // An exec plugin as cloud CLIs install them: prints an ExecCredential with a token.
+    let plugin = dir.path().join("get-token");
+    std::fs::write(
+        &plugin,
+        "#!/bin/sh\necho '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"from-exec-plugin\"}}'\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let kc = format!(
+        "apiVersion: v1\nkind: Config\ncurrent-context: exec\nclusters:\n- name: c\n  cluster:\n    server: {}\ncontexts:\n- name: exec\n  context:\n    cluster: c\n    user: u\nusers:\n- name: u\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: {}\n      interactiveMode: Never\n",
+        api.url(),
+        plugin.display()
+    );
+    let path = write_kubeconfig(&dir, &kc);
+    let t = targets(Some(&path), &[], false).await.unwrap();
+    collect(&t[0], &options()).await.unwrap();
+    let auth = api.store.lock().unwrap().auth.clone();
+    assert!(!auth.is_empty());
+    assert!(
+        auth.iter().all(|a| a == "Bearer from-exec-plugin"),
+        "{auth:?}"
+    );
+
+    // Token users send their token.
+    let api = FakeApi::start(sample_cluster(1)).await;
+    let path = write_kubeconfig(&dir, &kubeconfig(&[("tok", &api.url())], "tok"));
+    let t = targets(Some(&path), &[], false).await.unwrap();
+    collect(&t[0], &options()).await.unwrap();
+    let auth = api.store.lock().unwrap().auth.clone();
+    assert!(
+        auth.iter().all(|a| a == "Bearer kvet-test-token-tok"),
+        "{auth:?}"
+    );
+}

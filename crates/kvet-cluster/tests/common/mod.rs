@@ -35,6 +35,8 @@ pub struct Store {
     pub requests: Vec<String>,
     /// Secret lists answered with full objects (a collector must never ask for those).
     pub full_secret_lists: u32,
+    /// The Authorization header of every list request.
+    pub auth: Vec<String>,
 }
 
 pub struct FakeApi {
@@ -202,6 +204,12 @@ async fn list(
     let fault = {
         let mut s = store.lock().unwrap();
         s.requests.push(uri.to_string());
+        let auth = headers
+            .get("authorization")
+            .and_then(|a| a.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        s.auth.push(auth);
         s.faults.get(&base).cloned()
     };
     let plural = base.rsplit('/').next().unwrap_or("").to_string();
