@@ -14,9 +14,14 @@ use crate::report::{
 };
 use crate::rules::{rules, AuditRule, Behaviour, Section, UserClass};
 use kvet_core::{Finding, FindingClass, Location, Notice, NoticeLevel, ResourceRef};
-use std::collections::hash_map::DefaultHasher;
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
-use std::hash::{Hash, Hasher};
+use std::collections::{BTreeMap, VecDeque};
+use std::hash::BuildHasher;
+
+/// A fast, fixed-seed hash for the counters and the dedupe ids (no untrusted-key DoS
+/// concern worth SipHash's cost here: every map is capped).
+type Fast = foldhash::fast::FixedState;
+type HashMap<K, V> = std::collections::HashMap<K, V, Fast>;
+type HashSet<K> = std::collections::HashSet<K, Fast>;
 
 /// Timeline intervals never exceed this many columns: the interval grows instead.
 pub const MAX_BUCKETS: i64 = 480;
@@ -121,17 +126,15 @@ struct Dedupe {
 }
 
 fn hash_id(id: &str) -> u64 {
-    let mut h = DefaultHasher::new();
-    id.hash(&mut h);
-    h.finish()
+    Fast::with_seed(0x6b76_6574).hash_one(id)
 }
 
 impl Dedupe {
     fn new(o: &Options) -> Dedupe {
         Dedupe {
-            pending: HashMap::new(),
+            pending: HashMap::default(),
             order: VecDeque::new(),
-            done: HashSet::new(),
+            done: HashSet::default(),
             done_order: VecDeque::new(),
             max_pending: o.max_pending.max(1),
             max_done: o.max_done,
@@ -429,16 +432,16 @@ impl Analyzer {
                 risky: 0,
                 first: None,
                 last: None,
-                ops: HashMap::new(),
+                ops: HashMap::default(),
                 op_keys: 0,
-                users: HashMap::new(),
-                namespaces: HashMap::new(),
+                users: HashMap::default(),
+                namespaces: HashMap::default(),
                 listed_sensitive: Vec::new(),
                 more_sensitive: 0,
                 listed_risky: Vec::new(),
                 more_risky: 0,
                 rule_counts: vec![0; n],
-                aggs: HashMap::new(),
+                aggs: HashMap::default(),
                 agg_overflow: vec![0; n],
                 timeline: TimelineState {
                     step: 0,
@@ -596,7 +599,7 @@ impl State {
             "(other)"
         };
         if !self.ops.contains_key(key) {
-            self.ops.insert(key.to_string(), HashMap::new());
+            self.ops.insert(key.to_string(), HashMap::default());
         }
         if let Some(verbs) = self.ops.get_mut(key) {
             if !verbs.contains_key(e.verb.as_str()) {

@@ -476,11 +476,11 @@ fn scan_event(bytes: &[u8]) -> Result<RawEvent<'_>, String> {
             b"requestReceivedTimestamp" => text(v).map(|t| raw.request_received_timestamp = t),
             b"stageTimestamp" => text(v).map(|t| raw.stage_timestamp = t),
             b"timestamp" => text(v).map(|t| raw.timestamp = t),
-            b"user" => value(v).map(|t| raw.user = t),
-            b"impersonatedUser" => value(v).map(|t| raw.impersonated_user = t),
-            b"sourceIPs" => value(v).map(|t| raw.source_ips = t),
-            b"objectRef" => value(v).map(|t| raw.object_ref = t),
-            b"responseStatus" => value(v).map(|t| raw.response_status = t),
+            b"user" => scan_user(v).map(|t| raw.user = t),
+            b"impersonatedUser" => scan_user(v).map(|t| raw.impersonated_user = t),
+            b"sourceIPs" => scan_strings(v).map(|t| raw.source_ips = t),
+            b"objectRef" => scan_object_ref(v).map(|t| raw.object_ref = t),
+            b"responseStatus" => scan_status(v).map(|t| raw.response_status = t),
             b"requestObject" => {
                 raw.request_body = (v != b"null").then_some(v);
                 Ok(())
@@ -511,8 +511,144 @@ fn text(v: &[u8]) -> Result<Option<Cow<'_, str>>, String> {
         .map_err(|e| e.to_string())
 }
 
-fn value<'a, T: Deserialize<'a>>(v: &'a [u8]) -> Result<T, String> {
-    serde_json::from_slice(v).map_err(|e| e.to_string())
+/// Calls `each` for every member of the object `v`; `Ok(false)` when `v` is `null`. The
+/// nested objects the analysis reads are decoded like the top level (see [`crate::scan`]):
+/// only the named fields are decoded and checked, the others are skipped.
+fn scan_object<'a>(
+    v: &'a [u8],
+    each: &mut dyn FnMut(&'a [u8], &'a [u8]) -> Result<(), String>,
+) -> Result<bool, String> {
+    if v == b"null" {
+        return Ok(false);
+    }
+    let mut err: Option<String> = None;
+    crate::scan::members(v, &mut |key, val| {
+        if err.is_none() {
+            if let Err(e) = each(key, val) {
+                err = Some(e);
+            }
+        }
+    })?;
+    match err {
+        Some(e) => Err(e),
+        None => Ok(true),
+    }
+}
+
+fn scan_user(v: &[u8]) -> Result<Option<RawUser<'_>>, String> {
+    let mut username = None;
+    let mut seen = false;
+    let present = scan_object(v, &mut |k, val| match k {
+        b"username" => {
+            let t = text(val)?;
+            if std::mem::replace(&mut seen, true) {
+                return Err("duplicate field `username`".into());
+            }
+            username = t;
+            Ok(())
+        }
+        _ => Ok(()),
+    })?;
+    Ok(present.then_some(RawUser { username }))
+}
+
+fn scan_object_ref(v: &[u8]) -> Result<Option<RawObjectRef<'_>>, String> {
+    let mut f: [Option<Cow<'_, str>>; 6] = Default::default();
+    let mut seen = [false; 6];
+    const NAMES: [&str; 6] = [
+        "resource",
+        "subresource",
+        "namespace",
+        "name",
+        "apiGroup",
+        "apiVersion",
+    ];
+    let present = scan_object(v, &mut |k, val| {
+        let Some(i) = NAMES.iter().position(|n| n.as_bytes() == k) else {
+            return Ok(());
+        };
+        let t = text(val)?;
+        if std::mem::replace(&mut seen[i], true) {
+            return Err(format!("duplicate field `{}`", NAMES[i]));
+        }
+        f[i] = t;
+        Ok(())
+    })?;
+    if !present {
+        return Ok(None);
+    }
+    let [resource, subresource, namespace, name, api_group, api_version] = f;
+    Ok(Some(RawObjectRef {
+        resource,
+        subresource,
+        namespace,
+        name,
+        api_group,
+        api_version,
+    }))
+}
+
+fn scan_status(v: &[u8]) -> Result<Option<RawStatus>, String> {
+    let mut code = None;
+    let mut seen = false;
+    let present = scan_object(v, &mut |k, val| match k {
+        b"code" => {
+            let c = integer(val)?;
+            if std::mem::replace(&mut seen, true) {
+                return Err("duplicate field `code`".into());
+            }
+            code = c;
+            Ok(())
+        }
+        _ => Ok(()),
+    })?;
+    Ok(present.then_some(RawStatus { code }))
+}
+
+/// A JSON integer that fits an `i64`, or null.
+fn integer(v: &[u8]) -> Result<Option<i64>, String> {
+    if v == b"null" {
+        return Ok(None);
+    }
+    let (neg, digits) = match v {
+        [b'-', rest @ ..] => (true, rest),
+        _ => (false, v),
+    };
+    let plain = !digits.is_empty()
+        && digits.iter().all(u8::is_ascii_digit)
+        && (digits.len() == 1 || digits[0] != b'0');
+    if plain && digits.len() <= 18 {
+        let mut n = 0i64;
+        for d in digits {
+            n = n * 10 + i64::from(d - b'0');
+        }
+        return Ok(Some(if neg { -n } else { n }));
+    }
+    // Anything unusual (a float, a huge number, not a number) gets serde's verdict.
+    serde_json::from_slice::<Option<i64>>(v).map_err(|e| e.to_string())
+}
+
+/// A JSON array of strings, or null.
+fn scan_strings(v: &[u8]) -> Result<Option<Vec<Cow<'_, str>>>, String> {
+    if v == b"null" {
+        return Ok(None);
+    }
+    let mut out = Vec::new();
+    let mut err: Option<String> = None;
+    crate::scan::elements(v, &mut |item| {
+        if err.is_some() {
+            return;
+        }
+        match text(item) {
+            Ok(Some(s)) => out.push(s),
+            Ok(None) => err = Some("invalid type: null, expected a string".into()),
+            Err(e) => err = Some(e),
+        }
+    })?;
+    match err {
+        Some(e) => Err(e),
+        None => Ok(Some(out)),
+    }
 }
 
 /// Streams the items of an `EventList` document of any size (pretty-printed over many lines)
