@@ -17,6 +17,21 @@ pub struct RoleKey {
     pub name: String,
 }
 
+impl RoleKey {
+    /// ClusterRoles have no namespace, whatever the referring object's is.
+    pub fn new(cluster: bool, namespace: Option<&str>, name: &str) -> RoleKey {
+        RoleKey {
+            cluster,
+            namespace: if cluster {
+                None
+            } else {
+                namespace.map(str::to_string)
+            },
+            name: name.to_string(),
+        }
+    }
+}
+
 /// A NetworkPolicy, reduced to what the network checks ask.
 #[derive(Debug, Clone)]
 pub struct PolicyFacts {
@@ -67,11 +82,7 @@ impl SetIndex {
             "Role" | "ClusterRole" => {
                 let cluster = obj.kind == "ClusterRole";
                 self.roles.insert(
-                    RoleKey {
-                        cluster,
-                        namespace: if cluster { None } else { obj.namespace.clone() },
-                        name: obj.name.clone(),
-                    },
+                    RoleKey::new(cluster, obj.namespace.as_deref(), &obj.name),
                     Grants::of(&rules_of(&obj.root)),
                 );
             }
@@ -133,15 +144,7 @@ impl SetIndex {
     /// What the role a binding refers to grants: the role from the scan, else a built-in
     /// ClusterRole, else `None` (not in the scan: not judged).
     pub fn grants(&self, cluster: bool, namespace: Option<&str>, name: &str) -> Option<Grants> {
-        let key = RoleKey {
-            cluster,
-            namespace: if cluster {
-                None
-            } else {
-                namespace.map(str::to_string)
-            },
-            name: name.to_string(),
-        };
+        let key = RoleKey::new(cluster, namespace, name);
         // The cluster-admin ClusterRole is Kubernetes' own whatever a scanned copy says (as
         // Polaris judges it); other built-ins are used when the scan lacks them.
         if cluster && name == "cluster-admin" {

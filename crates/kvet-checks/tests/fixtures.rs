@@ -6,8 +6,8 @@
 //! must have at least one such line, `pass*.yaml` none, and must actually exercise the check
 //! (it applies to at least one object). Every check in the catalogue must have both.
 
-use kvet_checks::{Engine, Settings};
-use kvet_k8s::{load_source, Limits};
+mod common;
+use common::run_check;
 use std::path::Path;
 
 fn expected_lines(text: &str, id: &str) -> Vec<u32> {
@@ -22,23 +22,8 @@ fn expected_lines(text: &str, id: &str) -> Vec<u32> {
 }
 
 fn run(id: &str, path: &Path) -> (Vec<u32>, u64) {
-    let bytes = std::fs::read(path).unwrap();
-    let engine = Engine::new(Settings::default(), &[id], false);
-    let mut part = kvet_checks::Partial::default();
-    let summary = load_source(
-        &path.display().to_string(),
-        &bytes,
-        Limits::default(),
-        &mut |o| engine.evaluate(&o, &mut part),
-    );
-    assert_eq!(
-        summary.errors,
-        0,
-        "{}: {:?}",
-        path.display(),
-        summary.notices
-    );
-    let all = engine.finish([part]);
+    let (all, errors) = run_check(id, &[path]);
+    assert!(errors.is_empty(), "{}: {errors:?}", path.display());
     let mut lines: Vec<u32> = all
         .findings
         .iter()

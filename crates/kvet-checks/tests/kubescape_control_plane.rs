@@ -3,8 +3,8 @@
 //! scheduler and etcd static pods from minikube and rke2, with kubescape's expected verdict in
 //! each case's `expected.json` — a non-empty list means the rule fails).
 
-use kvet_checks::{Engine, Settings};
-use kvet_k8s::{load_source, Limits};
+mod common;
+use common::run_check;
 use std::path::PathBuf;
 
 const RULES: &[(&str, &str)] = &[
@@ -41,18 +41,8 @@ fn rules_dir() -> PathBuf {
 }
 
 fn findings(id: &str, inputs: &[PathBuf]) -> usize {
-    let engine = Engine::new(Settings::default(), &[id], false);
-    let mut part = kvet_checks::Partial::default();
-    for f in inputs {
-        let bytes = std::fs::read(f).unwrap();
-        load_source(
-            &f.display().to_string(),
-            &bytes,
-            Limits::default(),
-            &mut |o| engine.evaluate(&o, &mut part),
-        );
-    }
-    engine.finish([part]).findings.len()
+    let files: Vec<&std::path::Path> = inputs.iter().map(PathBuf::as_path).collect();
+    run_check(id, &files).0.findings.len()
 }
 
 #[test]

@@ -2,8 +2,8 @@
 //! (tests/polaris/<checkId>/, copied from FairwindsOps/polaris test/checks, Apache-2.0; see
 //! tests/polaris/SOURCES.md): every `success*` file must pass, every `failure*` file must fail.
 
-use kvet_checks::{Engine, Settings};
-use kvet_k8s::{load_source, Limits};
+mod common;
+use common::run_check;
 use std::path::Path;
 
 /// Fixtures where kvet judges differently from Polaris on purpose, with why.
@@ -40,17 +40,8 @@ const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
 ];
 
 fn findings(id: &str, path: &Path) -> usize {
-    let bytes = std::fs::read(path).unwrap();
-    let engine = Engine::new(Settings::default(), &[id], false);
-    let mut part = kvet_checks::Partial::default();
-    load_source(
-        &path.display().to_string(),
-        &bytes,
-        Limits::default(),
-        &mut |o| engine.evaluate(&o, &mut part),
-    );
-    engine
-        .finish([part])
+    run_check(id, &[path])
+        .0
         .findings
         .iter()
         .filter(|f| f.check_id == id)

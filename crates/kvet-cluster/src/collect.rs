@@ -170,8 +170,7 @@ async fn list_kind(
             }
             Err(kube::Error::Api(s)) if s.code == 404 => {
                 return Err(ListError::Skip(format!(
-                    "not served by this cluster ({} {})",
-                    spec.api_version(),
+                    "not served by this cluster ({api_version} {})",
                     spec.plural
                 )));
             }

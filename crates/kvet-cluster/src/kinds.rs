@@ -35,19 +35,6 @@ impl KindSpec {
             format!("{}/{}", self.group, self.version)
         }
     }
-
-    /// The list path, as the API server routes it.
-    pub fn path(&self, namespace: Option<&str>) -> String {
-        let base = if self.group.is_empty() {
-            format!("/api/{}", self.version)
-        } else {
-            format!("/apis/{}/{}", self.group, self.version)
-        };
-        match namespace {
-            Some(ns) if self.namespaced => format!("{base}/namespaces/{ns}/{}", self.plural),
-            _ => format!("{base}/{}", self.plural),
-        }
-    }
 }
 
 /// Every kind a scan lists. Pods include the control plane's static (mirror) pods in
