@@ -114,6 +114,7 @@ fn finish(
         purl: String::new(),
         location: location.to_owned(),
         files: r.files,
+        layer: None,
     };
     p.compute_purl(distro);
     out.push(p);

@@ -131,6 +131,7 @@ pub fn parse_status(
             purl: String::new(),
             location: location.to_owned(),
             files: Vec::new(),
+            layer: None,
         };
         p.compute_purl(distro);
         packages.push(p);

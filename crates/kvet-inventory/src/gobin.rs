@@ -159,6 +159,7 @@ pub fn parse_binary(bytes: &[u8], location: &str) -> (Vec<Package>, Vec<Warning>
                 purl: String::new(),
                 location: location.to_owned(),
                 files: Vec::new(),
+                layer: None,
             };
             p.compute_purl(&Distro::unknown());
             p

@@ -143,6 +143,7 @@ fn package_from_properties(
         purl: String::new(),
         location: location.to_owned(),
         files: Vec::new(),
+        layer: None,
     };
     p.compute_purl(&Distro::unknown());
     Some(p)

@@ -46,7 +46,7 @@ use serde::Serialize;
 
 pub use distro::Distro;
 pub use error::{Error, Result};
-pub use package::{Package, PackageKind};
+pub use package::{LayerRef, Package, PackageKind};
 
 /// Files of an image: absolute path → contents.
 pub type Files = BTreeMap<String, Vec<u8>>;

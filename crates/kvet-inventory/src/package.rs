@@ -64,6 +64,25 @@ pub struct Package {
     pub location: String,
     /// Files the package owns, where the format records them (may be empty).
     pub files: Vec<String>,
+    /// The image layer that introduced the package (set by the image scanner; `None` for a
+    /// root filesystem or when the layer cannot be told).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layer: Option<LayerRef>,
+}
+
+/// One layer of a container image, as a package's provenance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LayerRef {
+    /// Position in the image, 0 = base layer.
+    pub index: usize,
+    /// Digest of the layer blob as stored (compressed), `sha256:…`.
+    pub digest: String,
+    /// Digest of the uncompressed layer (the config's `rootfs.diff_ids`), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff_id: Option<String>,
+    /// The history entry that made the layer (`created_by`, usually the Dockerfile instruction).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
 }
 
 impl Package {
@@ -187,6 +206,7 @@ mod tests {
             purl: String::new(),
             location: "/var/lib/dpkg/status".into(),
             files: vec![],
+            layer: None,
         }
     }
 

@@ -108,6 +108,7 @@ fn to_package(info: RpmInfo, location: &str, distro: &Distro) -> Package {
         purl: String::new(),
         location: location.to_owned(),
         files: info.files,
+        layer: None,
     };
     p.compute_purl(distro);
     p

@@ -1,0 +1,38 @@
+//! Why an image could not be read.
+
+use thiserror::Error;
+
+/// Errors name the image part they concern (file, layer digest, registry URL).
+#[derive(Debug, Error)]
+pub enum Error {
+    /// Reading a local file or directory failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file concerned.
+        path: String,
+        /// What went wrong.
+        source: std::io::Error,
+    },
+    /// The image is malformed (bad manifest, missing blob, bad tar).
+    #[error("{0}")]
+    Invalid(String),
+    /// A blob's bytes do not hash to its digest.
+    #[error("layer {digest}: digest mismatch (read {actual})")]
+    DigestMismatch {
+        /// Expected digest.
+        digest: String,
+        /// Digest of what was read.
+        actual: String,
+    },
+    /// A safety limit was exceeded.
+    #[error("{what}: exceeds the {limit} limit")]
+    Limit {
+        /// What exceeded it (layer digest, file path).
+        what: String,
+        /// Which limit, with its value.
+        limit: String,
+    },
+}
+
+/// The crate's result type.
+pub type Result<T> = std::result::Result<T, Error>;

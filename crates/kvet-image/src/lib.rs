@@ -1,0 +1,70 @@
+//! Container images without a Docker engine: where an image comes from ([`source`]), and how
+//! its layers become the few files the cataloguers read ([`squash`]).
+//!
+//! # Contract
+//!
+//! A source turns what the user named (a registry reference, a `docker save` tarball, an OCI
+//! archive or layout directory) into an [`Image`]: the chosen manifest's layers in order with
+//! their digests, and the config's history and platform. Layer bytes are read through the
+//! source's [`BlobSource`], one layer at a time, as a stream; nothing from an image is written to
+//! disk except pulled blobs in the cache directory, by digest.
+//!
+//! The squash reads each layer stream once (verifying its digest, decompressing gzip / zstd /
+//! plain), applies whiteouts, keeps only the files [`kvet_inventory::is_wanted`] asks for (and
+//! executables for the Go cataloguer), resolves symlinks inside the image root only, and
+//! remembers which layer last wrote each kept file. Every size and count is bounded by
+//! [`Limits`]; hostile input is an [`Error`] or a warning, never a panic or a write.
+
+pub mod error;
+pub mod limits;
+
+use std::io::Read;
+
+use serde::Serialize;
+
+pub use error::{Error, Result};
+pub use limits::Limits;
+
+/// One layer as the manifest lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LayerDesc {
+    /// Digest of the blob as stored (`sha256:<hex>`); the squash verifies it.
+    pub digest: String,
+    /// Media type from the manifest (`application/vnd.oci.image.layer.v1.tar+gzip`, …); `docker
+    /// save` archives have none, and the squash sniffs the compression from the first bytes
+    /// whatever this says.
+    pub media_type: Option<String>,
+    /// Size of the blob as stored, when the manifest says.
+    pub size: Option<u64>,
+    /// The config's `rootfs.diff_ids` entry for this layer (digest of the uncompressed tar).
+    pub diff_id: Option<String>,
+    /// The non-empty history entry that made this layer (`created_by`).
+    pub created_by: Option<String>,
+}
+
+/// An image resolved to one platform: what a scan needs besides the layer bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Image {
+    /// The image as the user named it (`nginx:1.25.3`, `app.tar`, `./layout`).
+    pub name: String,
+    /// Fully qualified reference for registry images (`docker.io/library/nginx:1.25.3`).
+    pub reference: Option<String>,
+    /// Digest of the manifest (for registry images and OCI layouts), `sha256:…`.
+    pub manifest_digest: Option<String>,
+    /// Digest of the config blob: the image id.
+    pub config_digest: Option<String>,
+    /// Tags recorded in an archive (`RepoTags` of `docker save`).
+    pub repo_tags: Vec<String>,
+    /// `os/architecture[/variant]` from the config.
+    pub platform: Option<String>,
+    /// Layers, base first.
+    pub layers: Vec<LayerDesc>,
+}
+
+/// Where layer bytes come from. Implementations open one blob at a time; the caller reads it
+/// to the end once.
+pub trait BlobSource: Send + Sync {
+    /// The stored (possibly compressed) bytes of `layer`, unverified: the squash checks the
+    /// digest as it reads.
+    fn open_layer(&self, layer: &LayerDesc) -> Result<Box<dyn Read + Send + '_>>;
+}
