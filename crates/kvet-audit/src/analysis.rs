@@ -840,6 +840,8 @@ impl State {
                             .then(|| u32::try_from(a.origin.line).unwrap_or(u32::MAX)),
                     }),
                     remediation: m.remediation.into(),
+                    package: None,
+                    user: Some(a.user.to_string()),
                     references: m.references.iter().map(|r| (*r).into()).collect(),
                     controls: Default::default(),
                 }

@@ -261,6 +261,8 @@ impl Engine {
                 line: (v.line > 0).then_some(v.line),
             }),
             remediation: meta.remediation.into(),
+            package: None,
+            user: None,
             references: meta.references.iter().map(|r| (*r).into()).collect(),
             controls: meta.controls.into(),
         }

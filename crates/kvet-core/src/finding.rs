@@ -76,6 +76,12 @@ pub struct Finding {
     pub image: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
+    /// The package a vulnerability finding is about (`openssl`, `org.apache.logging.log4j:log4j-core`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub package: Option<String>,
+    /// Who did it, for findings about actions (audit events): the requesting user.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
     pub remediation: Cow<'static, str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub references: Vec<Cow<'static, str>>,

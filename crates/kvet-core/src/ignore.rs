@@ -40,6 +40,7 @@ struct RawRule {
     image: Option<String>,
     package: Option<String>,
     path: Option<String>,
+    user: Option<String>,
     reason: String,
     expires: Option<String>,
 }
@@ -57,6 +58,8 @@ pub struct IgnoreRule {
     pub image: Option<Pattern>,
     pub package: Option<Pattern>,
     pub path: Option<Pattern>,
+    /// The acting user of audit findings (`system:serviceaccount:ci:deployer`).
+    pub user: Option<Pattern>,
     pub reason: String,
     pub expires: Option<DateTime<Utc>>,
     /// Human-readable origin (`.kvetignore.yaml entry 3`), used in reports.
@@ -101,8 +104,9 @@ impl IgnoreRule {
             && matches(&self.name, res.map(|r| r.name.as_str()))
             && matches(&self.container, f.container.as_deref())
             && matches(&self.image, f.image.as_deref())
-            && matches(&self.package, None)
+            && matches(&self.package, f.package.as_deref())
             && matches(&self.path, f.location.as_ref().map(|l| &*l.path))
+            && matches(&self.user, f.user.as_deref())
     }
 }
 
@@ -165,6 +169,7 @@ impl IgnoreFile {
                 image: pat(&r.image)?,
                 package: pat(&r.package)?,
                 path: pat(&r.path)?,
+                user: pat(&r.user)?,
                 expires: r
                     .expires
                     .as_deref()
@@ -250,6 +255,8 @@ mod tests {
             image: None,
             location: None,
             remediation: "r".into(),
+            package: None,
+            user: None,
             references: vec![],
             controls: Default::default(),
             fingerprint: String::new(),

@@ -70,6 +70,8 @@ pub fn analyse(
                     line: Some(v.line),
                 }),
                 remediation: meta.remediation.into(),
+                package: None,
+                user: None,
                 references: meta.references.iter().map(|r| (*r).into()).collect(),
                 controls: meta.controls.into(),
             });

@@ -39,6 +39,10 @@ pub(crate) struct JsonFinding<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     image: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    package: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     file: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     line: Option<u32>,
@@ -66,6 +70,8 @@ impl<'a> From<&'a Finding> for JsonFinding<'a> {
             name: r.map(|r| r.name.as_str()),
             container: f.container.as_deref(),
             image: f.image.as_deref(),
+            package: f.package.as_deref(),
+            user: f.user.as_deref(),
             file: f.location.as_ref().map(|l| &*l.path),
             line: f.location.as_ref().and_then(|l| l.line),
             remediation: &f.remediation,

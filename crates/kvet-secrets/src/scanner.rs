@@ -383,6 +383,8 @@ impl Scanner {
                 line: Some(line),
             }),
             remediation: Cow::Borrowed(REMEDIATION),
+            package: None,
+            user: None,
             references: Vec::new(),
             controls: Default::default(),
         }

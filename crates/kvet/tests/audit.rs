@@ -147,6 +147,46 @@ fn exit_code_severity_and_whitelist() {
         .code(0);
 }
 
+/// audit2rbac's demo.log: alice, bob and system:serviceaccount:ns1:sa1 are each refused three
+/// times (three findings, one per object) and impersonated once; a whitelist entry by `user` glob hides exactly the service
+/// account's findings, and every finding carries its user in JSON.
+#[test]
+fn whitelist_by_user() {
+    let f = data("audit2rbac/demo.log");
+    let d = tempfile::tempdir().unwrap();
+    let ignore = d.path().join("ignore.yaml");
+    std::fs::write(
+        &ignore,
+        "ignore:\n- check: \"*\"\n  user: \"system:serviceaccount:ns1:*\"\n  reason: test harness account\n",
+    )
+    .unwrap();
+    let out = kvet()
+        .args(["audit", &f, "-f", "json", "--ignorefile"])
+        .arg(&ignore)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let doc = json_of(&out.stdout);
+    let users = |key: &str| -> Vec<String> {
+        let mut v: Vec<String> = doc[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["user"].as_str().unwrap().to_owned())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    assert_eq!(users("findings"), ["alice", "bob"]);
+    assert_eq!(users("ignored"), ["system:serviceaccount:ns1:sa1"]);
+    assert_eq!(
+        doc["ignored"].as_array().unwrap().len(),
+        4,
+        "3 refusals + 1 impersonation"
+    );
+}
+
 /// exec_pod.json through standard input (`-`), merged with attach_pod.json.
 #[test]
 fn stdin_and_files_merged() {
