@@ -841,7 +841,7 @@ impl State {
                     }),
                     remediation: m.remediation.into(),
                     package: None,
-                    user: Some(a.user.to_string()),
+                    user: Some(a.user.as_str().into()),
                     references: m.references.iter().map(|r| (*r).into()).collect(),
                     controls: Default::default(),
                 }

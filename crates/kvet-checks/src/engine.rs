@@ -10,6 +10,7 @@ use kvet_core::{
     CheckTally, Finding, FindingClass, Ignored, Location, Passed, ResourceRef, Severity,
 };
 use kvet_k8s::{pod_spec, Object};
+use std::borrow::Cow;
 use std::sync::Arc;
 
 struct PendingEval {
@@ -51,6 +52,8 @@ impl Partial {
 struct Active {
     check: &'static Check,
     severity: Severity,
+    /// The check's references, built once and shared by its findings.
+    references: Arc<[Cow<'static, str>]>,
 }
 
 pub struct Engine {
@@ -132,6 +135,7 @@ impl Engine {
             .map(|check| Active {
                 check,
                 severity: settings.severity(&check.meta),
+                references: check.meta.references.iter().map(|r| (*r).into()).collect(),
             })
             .collect();
         Engine {
@@ -263,7 +267,7 @@ impl Engine {
             remediation: meta.remediation.into(),
             package: None,
             user: None,
-            references: meta.references.iter().map(|r| (*r).into()).collect(),
+            references: a.references.clone(),
             controls: meta.controls.into(),
         }
     }

@@ -78,18 +78,19 @@ pub struct Finding {
     pub location: Option<Location>,
     /// The package a vulnerability finding is about (`openssl`, `org.apache.logging.log4j:log4j-core`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub package: Option<String>,
+    pub package: Option<Box<str>>,
     /// Who did it, for findings about actions (audit events): the requesting user.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub user: Option<String>,
+    pub user: Option<Box<str>>,
     pub remediation: Cow<'static, str>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub references: Vec<Cow<'static, str>>,
+    /// Shared by every finding of a check (an `Arc`, not a `Vec` per finding).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub references: Arc<[Cow<'static, str>]>,
     #[serde(skip_serializing_if = "<[Control]>::is_empty")]
     pub controls: Cow<'static, [Control]>,
     /// Stable identity of (check, target): independent of line numbers and message wording,
     /// so whitelists, history diffs and SARIF baselines survive unrelated edits.
-    pub fingerprint: String,
+    pub fingerprint: Fingerprint,
 }
 
 impl Finding {
@@ -99,7 +100,7 @@ impl Finding {
         resource: Option<&ResourceRef>,
         container: Option<&str>,
         extra: &str,
-    ) -> String {
+    ) -> Fingerprint {
         let mut h = Sha256::new();
         for part in [
             check_id,
@@ -112,14 +113,38 @@ impl Finding {
             h.update(part.as_bytes());
             h.update([0u8]);
         }
-        const HEX: &[u8; 16] = b"0123456789abcdef";
         let digest = h.finalize();
-        let mut out = String::with_capacity(32);
-        for b in &digest[..16] {
-            out.push(HEX[usize::from(b >> 4)] as char);
-            out.push(HEX[usize::from(b & 0xf)] as char);
+        let mut out = [0u8; 16];
+        out.copy_from_slice(&digest[..16]);
+        Fingerprint(out)
+    }
+}
+
+/// The first 128 bits of a SHA-256 over a finding's identity, shown as 32 hex digits. Kept as
+/// bytes, not a `String`: a large scan holds hundreds of thousands of findings, and a
+/// heap-allocated hex string costs each of them some 60 bytes more.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Fingerprint(pub [u8; 16]);
+
+impl fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for b in self.0 {
+            write!(f, "{b:02x}")?;
         }
-        out
+        Ok(())
+    }
+}
+
+impl Serialize for Fingerprint {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut buf = [0u8; 32];
+        for (i, b) in self.0.iter().enumerate() {
+            buf[2 * i] = HEX[usize::from(b >> 4)];
+            buf[2 * i + 1] = HEX[usize::from(b & 0xf)];
+        }
+        // Only ASCII hex digits were written.
+        s.serialize_str(std::str::from_utf8(&buf).unwrap_or_default())
     }
 }
 
@@ -141,7 +166,8 @@ mod tests {
         let f1 = Finding::compute_fingerprint("x", Some(&r), Some("c"), "");
         let f2 = Finding::compute_fingerprint("x", Some(&r2), Some("c"), "");
         assert_ne!(f1, f2, "separators keep 'a'+'b' distinct from 'ab'+''");
-        assert_eq!(f1.len(), 32);
+        assert_eq!(f1.to_string().len(), 32);
+        assert_eq!(serde_json::to_string(&f1).unwrap(), format!("\"{f1}\""));
         assert_eq!(
             f1,
             Finding::compute_fingerprint("x", Some(&r), Some("c"), "")

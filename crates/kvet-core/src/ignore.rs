@@ -257,9 +257,9 @@ mod tests {
             remediation: "r".into(),
             package: None,
             user: None,
-            references: vec![],
+            references: std::sync::Arc::from([]),
             controls: Default::default(),
-            fingerprint: String::new(),
+            fingerprint: Default::default(),
         }
     }
 

@@ -12,7 +12,7 @@ pub mod score;
 pub mod severity;
 
 pub use check::{Category, CheckMeta, Control};
-pub use finding::{Finding, FindingClass, Location, ResourceRef};
+pub use finding::{Finding, FindingClass, Fingerprint, Location, ResourceRef};
 pub use ignore::{IgnoreFile, IgnoreRule};
 pub use report::{Ignored, Notice, NoticeLevel, Passed, Report, Section, Summary};
 pub use score::{CheckTally, HealthScore};

@@ -51,7 +51,7 @@ pub(crate) struct JsonFinding<'a> {
     references: &'a [Cow<'static, str>],
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     controls: &'a [Control],
-    fingerprint: &'a str,
+    fingerprint: &'a kvet_core::Fingerprint,
 }
 
 impl<'a> From<&'a Finding> for JsonFinding<'a> {

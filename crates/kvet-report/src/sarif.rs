@@ -110,7 +110,7 @@ struct SarifLocation {
 #[derive(Serialize)]
 struct Fingerprints<'a> {
     #[serde(rename = "kvetFingerprint/v1")]
-    v1: &'a str,
+    v1: &'a kvet_core::Fingerprint,
 }
 
 #[derive(Serialize)]

@@ -385,7 +385,7 @@ impl Scanner {
             remediation: Cow::Borrowed(REMEDIATION),
             package: None,
             user: None,
-            references: Vec::new(),
+            references: std::sync::Arc::from([]),
             controls: Default::default(),
         }
     }
