@@ -67,11 +67,9 @@ impl<'a> Lexer<'a> {
             match c {
                 b'.' => n = Tok::DigitOrZero,
                 b'_' => n = Tok::Suffix,
-                b'-' => {
-                    if rest.get(1) == Some(&b'r') {
-                        n = Tok::RevisionNo;
-                        self.pos += 1;
-                    }
+                b'-' if rest.get(1) == Some(&b'r') => {
+                    n = Tok::RevisionNo;
+                    self.pos += 1;
                 }
                 _ => {}
             }

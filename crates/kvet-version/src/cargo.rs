@@ -11,7 +11,10 @@ use crate::digits::invalid_order;
 
 /// Compares two Cargo versions by SemVer precedence.
 pub fn compare(a: &str, b: &str) -> Ordering {
-    let (pa, pb) = (semver::Version::parse(a).ok(), semver::Version::parse(b).ok());
+    let (pa, pb) = (
+        semver::Version::parse(a).ok(),
+        semver::Version::parse(b).ok(),
+    );
     if let Some(o) = invalid_order(a, pa.is_some(), b, pb.is_some()) {
         return o;
     }

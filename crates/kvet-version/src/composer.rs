@@ -15,9 +15,11 @@
 //!   any unknown word < `dev` < `alpha` = `a` < `beta` = `b` < `RC` = `rc` < number <
 //!   `pl` = `p` (`patch`), matched by prefix as PHP does.
 //!
-//! Branch names have no order in Composer (every comparison with them is false except
-//! equality with the same name): here they sort after invalid strings and before every
-//! numbered version, bytewise among themselves. Invalid strings sort first, bytewise.
+//! Like `Comparator`, a branch (`dev-main`) is compared to a numbered version with
+//! `version_compare` too (`dev-main` reads as the words `dev` and `main`, so it sorts below
+//! `1.0.0.0`). Two different branches have no order in Composer (every comparison is false but
+//! equality of identical names): here they order bytewise. Invalid strings sort before
+//! everything else, bytewise among themselves.
 
 use std::cmp::Ordering;
 use std::sync::OnceLock;
@@ -37,19 +39,15 @@ pub enum Normalized {
 
 /// Compares two Composer versions (see the module docs for branches and invalid strings).
 pub fn compare(a: &str, b: &str) -> Ordering {
-    fn rank(n: &Normalized) -> u8 {
-        match n {
-            Normalized::Invalid => 0,
-            Normalized::Branch(_) => 1,
-            Normalized::Version(_) => 2,
-        }
-    }
-    let (na, nb) = (normalize(a), normalize(b));
-    match (&na, &nb) {
-        (Normalized::Version(x), Normalized::Version(y)) => version_compare(x, y),
-        (Normalized::Branch(x), Normalized::Branch(y)) => x.cmp(y),
+    match (normalize(a), normalize(b)) {
+        (Normalized::Branch(x), Normalized::Branch(y)) => x.cmp(&y),
+        (
+            Normalized::Version(x) | Normalized::Branch(x),
+            Normalized::Version(y) | Normalized::Branch(y),
+        ) => version_compare(&x, &y),
         (Normalized::Invalid, Normalized::Invalid) => a.as_bytes().cmp(b.as_bytes()),
-        _ => rank(&na).cmp(&rank(&nb)),
+        (Normalized::Invalid, _) => Ordering::Less,
+        (_, Normalized::Invalid) => Ordering::Greater,
     }
 }
 
@@ -279,8 +277,16 @@ fn php_version_compare(a: &[u8], b: &[u8]) -> i32 {
             _ => -1,
         };
     }
-    let v1 = if a[0] == b'#' { a.to_vec() } else { canonicalize(a) };
-    let v2 = if b[0] == b'#' { b.to_vec() } else { canonicalize(b) };
+    let v1 = if a[0] == b'#' {
+        a.to_vec()
+    } else {
+        canonicalize(a)
+    };
+    let v2 = if b[0] == b'#' {
+        b.to_vec()
+    } else {
+        canonicalize(b)
+    };
     // Parts as C sees them: each ends at the next '.' (n = Some(index of the dot)) or at the
     // end of the string (n = None).
     let next = |v: &[u8], p: usize| -> (usize, Option<usize>) {
@@ -345,9 +351,18 @@ mod tests {
     #[test]
     fn composer_rules() {
         assert_eq!(normalize("v1.2"), Normalized::Version("1.2.0.0".into()));
-        assert_eq!(normalize("1.0.0-beta.2"), Normalized::Version("1.0.0.0-beta2".into()));
-        assert_eq!(normalize("1.0-RC1-dev"), Normalized::Version("1.0.0.0-RC1-dev".into()));
-        assert_eq!(normalize("1.x-dev"), Normalized::Version("1.9999999.9999999.9999999-dev".into()));
+        assert_eq!(
+            normalize("1.0.0-beta.2"),
+            Normalized::Version("1.0.0.0-beta2".into())
+        );
+        assert_eq!(
+            normalize("1.0-RC1-dev"),
+            Normalized::Version("1.0.0.0-RC1-dev".into())
+        );
+        assert_eq!(
+            normalize("1.x-dev"),
+            Normalized::Version("1.9999999.9999999.9999999-dev".into())
+        );
         assert_eq!(normalize("dev-main"), Normalized::Branch("dev-main".into()));
         assert_eq!(normalize("not a version"), Normalized::Invalid);
         assert_eq!(compare("1.0.0-alpha", "1.0.0-beta"), Less);

@@ -44,6 +44,9 @@ mod tests {
         assert_eq!(cmp_digits(b"000", b""), Ordering::Equal);
         let big = "9".repeat(100);
         let bigger = format!("1{}", "0".repeat(100));
-        assert_eq!(cmp_digits(big.as_bytes(), bigger.as_bytes()), Ordering::Less);
+        assert_eq!(
+            cmp_digits(big.as_bytes(), bigger.as_bytes()),
+            Ordering::Less
+        );
     }
 }

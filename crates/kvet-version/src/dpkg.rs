@@ -143,6 +143,8 @@ fn cmp_fragment(a: &[u8], a0: usize, a1: usize, b: &[u8], b0: usize, b1: usize) 
 fn epoch_bounds(s: &[u8]) -> (usize, usize, usize) {
     match s.iter().position(|&c| c == b':') {
         None => (0, 0, 0),
+        // A colon in first place leaves APT's epoch empty and the colon in the upstream part.
+        Some(0) => (0, 0, 0),
         Some(colon) => {
             let mut start = 0;
             while at(s, start) == b'0' {

@@ -117,9 +117,15 @@ fn cmp_versions(a: &Version, b: &Version) -> Ordering {
         (None, Some(_)) => Ordering::Greater,
         (Some(_), None) => Ordering::Less,
         (Some(x), Some(y)) => {
-            let (xs, ys): (Vec<_>, Vec<_>) = (x.split(|&c| c == b'.').collect(), y.split(|&c| c == b'.').collect());
+            let (xs, ys): (Vec<_>, Vec<_>) = (
+                x.split(|&c| c == b'.').collect(),
+                y.split(|&c| c == b'.').collect(),
+            );
             for (p, q) in xs.iter().zip(&ys) {
-                let (pn, qn) = (p.iter().all(u8::is_ascii_digit), q.iter().all(u8::is_ascii_digit));
+                let (pn, qn) = (
+                    p.iter().all(u8::is_ascii_digit),
+                    q.iter().all(u8::is_ascii_digit),
+                );
                 let o = match (pn, qn) {
                     (true, true) => cmp_digits(p, q),
                     (true, false) => Ordering::Less,
@@ -145,7 +151,10 @@ mod tests {
         assert_eq!(compare("v1", "v1.0.0"), Equal);
         assert_eq!(compare("1.2.3", "v1.2.3"), Equal);
         assert_eq!(compare("v2.0.0+incompatible", "v2.0.0"), Equal);
-        assert_eq!(compare("v0.0.0-20230101120000-abcdef123456", "v0.0.1"), Less);
+        assert_eq!(
+            compare("v0.0.0-20230101120000-abcdef123456", "v0.0.1"),
+            Less
+        );
         assert_eq!(compare("v1.2.3-pre", "v1.2.3"), Less);
         assert_eq!(compare("v1.2-pre", "v0.0.1"), Less); // invalid shorthand
         assert_eq!(compare("junk", "other junk"), Equal);

@@ -1,4 +1,4 @@
-//! Maven versions, ordered as Maven's `ComparableVersion` (rules of Maven ≥ 3.9 by default).
+//! Maven versions, ordered as Maven's `ComparableVersion` (Maven 3.9 rules).
 //!
 //! No crate implements ComparableVersion, so it is written here from Maven's documented
 //! algorithm. A version is split into items at `.`, at `-` (which opens a nested list) and at
@@ -10,8 +10,9 @@
 //!   (those alphabetically);
 //! * a number is newer than a qualifier or a nested list; a nested list (`1-1`) is newer than
 //!   a qualifier (`1-sp`);
-//! * Maven 3.9 (MNG-7644) treats `.X` like `-X` before a number, so `1.0.RC1 == 1.0-RC1`, and
-//!   adds the `release` alias; [`Rules::Maven38`] reproduces Maven 3.8 for comparison.
+//! * `.X` before a number is read like `-X` (MNG-7644), so `1.0.RC1 == 1.0-RC1`; `release` is
+//!   an alias of the empty qualifier; a nested list compares to "nothing" by all its items
+//!   (MNG-6964). Debian 12's maven-artifact 3.8.7 (the differential oracle) already behaves so.
 //!
 //! Every string is a valid Maven version. Only ASCII digits count as digits (Java's
 //! `Character.isDigit` also accepts other scripts' digits).
@@ -20,25 +21,10 @@ use std::cmp::Ordering;
 
 use crate::digits::cmp_digits;
 
-/// Which Maven release's ComparableVersion to follow.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Rules {
-    /// Maven 3.8.x (Debian 12's `maven-artifact` 3.8.7).
-    Maven38,
-    /// Maven 3.9.x and later: `.X1` is `-X1`, `release` is an alias of the empty qualifier,
-    /// and a nested list's null-comparison looks at all its items (MNG-6964).
-    Maven39,
-}
-
-/// Compares two Maven versions with Maven ≥ 3.9 rules.
+/// Compares two Maven versions.
 pub fn compare(a: &str, b: &str) -> Ordering {
-    compare_with(a, b, Rules::Maven39)
-}
-
-/// Compares two Maven versions with the given release's rules.
-pub fn compare_with(a: &str, b: &str, rules: Rules) -> Ordering {
-    let (x, y) = (Parsed::new(a, rules), Parsed::new(b, rules));
-    cmp_list(&x, 0, Some((&y, 0)), rules)
+    let (x, y) = (Parsed::new(a), Parsed::new(b));
+    cmp_list(&x, 0, Some((&y, 0)))
 }
 
 /// Every string parses as a Maven version.
@@ -63,7 +49,7 @@ struct Parsed {
 
 const QUALIFIERS: [&str; 7] = ["alpha", "beta", "milestone", "rc", "snapshot", "", "sp"];
 
-fn string_item(s: &str, followed_by_digit: bool, rules: Rules) -> Item {
+fn string_item(s: &str, followed_by_digit: bool) -> Item {
     let mut v = s;
     if followed_by_digit && s.chars().count() == 1 {
         v = match s {
@@ -74,25 +60,23 @@ fn string_item(s: &str, followed_by_digit: bool, rules: Rules) -> Item {
         };
     }
     let v = match v {
-        "ga" | "final" => "",
-        "release" if rules == Rules::Maven39 => "",
+        "ga" | "final" | "release" => "",
         "cr" => "rc",
         other => other,
     };
     Item::Str(v.to_string())
 }
 
-fn parse_item(is_digit: bool, buf: &str, rules: Rules) -> Item {
+fn parse_item(is_digit: bool, buf: &str) -> Item {
     if is_digit {
         Item::Num(crate::digits::strip_zeros(buf.as_bytes()).to_vec())
     } else {
-        string_item(buf, false, rules)
+        string_item(buf, false)
     }
 }
 
 impl Parsed {
-    fn new(version: &str, rules: Rules) -> Parsed {
-        let v39 = rules == Rules::Maven39;
+    fn new(version: &str) -> Parsed {
         let version = version.to_lowercase();
         let mut lists: Vec<Vec<Item>> = vec![Vec::new()];
         let mut cur = 0usize;
@@ -109,7 +93,7 @@ impl Parsed {
                 if i == start {
                     lists[cur].push(Item::Num(Vec::new()));
                 } else {
-                    let it = parse_item(is_digit, &version[start..i], rules);
+                    let it = parse_item(is_digit, &version[start..i]);
                     lists[cur].push(it);
                 }
                 start = i + 1;
@@ -118,10 +102,10 @@ impl Parsed {
                 }
             } else if c.is_ascii_digit() {
                 if !is_digit && i > start {
-                    if v39 && !lists[cur].is_empty() {
+                    if !lists[cur].is_empty() {
                         new_list(&mut lists, &mut cur);
                     }
-                    let it = string_item(&version[start..i], true, rules);
+                    let it = string_item(&version[start..i], true);
                     lists[cur].push(it);
                     start = i;
                     new_list(&mut lists, &mut cur);
@@ -129,7 +113,7 @@ impl Parsed {
                 is_digit = true;
             } else {
                 if is_digit && i > start {
-                    let it = parse_item(true, &version[start..i], rules);
+                    let it = parse_item(true, &version[start..i]);
                     lists[cur].push(it);
                     start = i;
                     new_list(&mut lists, &mut cur);
@@ -138,10 +122,10 @@ impl Parsed {
             }
         }
         if version.len() > start {
-            if v39 && !is_digit && !lists[cur].is_empty() {
+            if !is_digit && !lists[cur].is_empty() {
                 new_list(&mut lists, &mut cur);
             }
-            let it = parse_item(is_digit, &version[start..], rules);
+            let it = parse_item(is_digit, &version[start..]);
             lists[cur].push(it);
         }
         // Normalise innermost lists first: drop trailing null items (0, "", empty lists),
@@ -179,7 +163,7 @@ fn java_cmp(a: &str, b: &str) -> Ordering {
     a.encode_utf16().cmp(b.encode_utf16())
 }
 
-fn cmp_item(p: &Parsed, it: &Item, other: Option<(&Parsed, &Item)>, rules: Rules) -> Ordering {
+fn cmp_item(p: &Parsed, it: &Item, other: Option<(&Parsed, &Item)>) -> Ordering {
     match it {
         Item::Num(d) => match other {
             None => {
@@ -198,32 +182,25 @@ fn cmp_item(p: &Parsed, it: &Item, other: Option<(&Parsed, &Item)>, rules: Rules
             Some(_) => Ordering::Less,
         },
         Item::List(idx) => match other {
-            None => cmp_list(p, *idx, None, rules),
+            None => cmp_list(p, *idx, None),
             Some((_, Item::Num(_))) => Ordering::Less,
             Some((_, Item::Str(_))) => Ordering::Greater,
-            Some((q, Item::List(j))) => cmp_list(p, *idx, Some((q, *j)), rules),
+            Some((q, Item::List(j))) => cmp_list(p, *idx, Some((q, *j))),
         },
     }
 }
 
-fn cmp_list(p: &Parsed, idx: usize, other: Option<(&Parsed, usize)>, rules: Rules) -> Ordering {
+fn cmp_list(p: &Parsed, idx: usize, other: Option<(&Parsed, usize)>) -> Ordering {
     let items = &p.lists[idx];
     match other {
         None => {
-            if rules == Rules::Maven39 {
-                for it in items {
-                    let o = cmp_item(p, it, None, rules);
-                    if o != Ordering::Equal {
-                        return o;
-                    }
-                }
-                Ordering::Equal
-            } else {
-                match items.first() {
-                    None => Ordering::Equal,
-                    Some(first) => cmp_item(p, first, None, rules),
+            for it in items {
+                let o = cmp_item(p, it, None);
+                if o != Ordering::Equal {
+                    return o;
                 }
             }
+            Ordering::Equal
         }
         Some((q, j)) => {
             let theirs = &q.lists[j];
@@ -231,8 +208,8 @@ fn cmp_list(p: &Parsed, idx: usize, other: Option<(&Parsed, usize)>, rules: Rule
             for k in 0..n {
                 let o = match (items.get(k), theirs.get(k)) {
                     (None, None) => Ordering::Equal,
-                    (None, Some(r)) => cmp_item(q, r, None, rules).reverse(),
-                    (Some(l), r) => cmp_item(p, l, r.map(|r| (q, r)), rules),
+                    (None, Some(r)) => cmp_item(q, r, None).reverse(),
+                    (Some(l), r) => cmp_item(p, l, r.map(|r| (q, r))),
                 };
                 if o != Ordering::Equal {
                     return o;
@@ -262,7 +239,6 @@ mod tests {
         assert_eq!(compare("1.0-RC3", "1.0.1"), Less);
         assert_eq!(compare("1.0.0.RC1", "1.0.0-RC1"), Equal);
         assert_eq!(compare("1.0-release", "1.0"), Equal);
-        assert_eq!(compare_with("1.0-release", "1.0", Rules::Maven38), Greater);
         let big = format!("1.{}", "9".repeat(40));
         assert_eq!(compare(&big, "1.99999999999"), Greater);
     }

@@ -50,14 +50,8 @@ pub fn is_valid(v: &str) -> bool {
 fn js_space(c: char) -> bool {
     matches!(
         c,
-        '\t' | '\n'
-            | '\u{b}'
-            | '\u{c}'
-            | '\r'
-            | ' '
-            | '\u{a0}'
-            | '\u{1680}'
-            | '\u{2000}'..='\u{200a}'
+        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}'
                 | '\u{2028}'
                 | '\u{2029}'
                 | '\u{202f}'
@@ -142,7 +136,13 @@ fn parse(v: &str) -> Option<Version<'_>> {
 fn js_number(d: &[u8]) -> f64 {
     std::str::from_utf8(strip_zeros(d))
         .ok()
-        .and_then(|s| if s.is_empty() { Some(0.0) } else { s.parse().ok() })
+        .and_then(|s| {
+            if s.is_empty() {
+                Some(0.0)
+            } else {
+                s.parse().ok()
+            }
+        })
         .unwrap_or(f64::INFINITY)
 }
 

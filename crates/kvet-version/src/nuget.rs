@@ -68,7 +68,13 @@ fn parse(v: &str) -> Option<Version<'_>> {
         }
         let n: u64 = std::str::from_utf8(crate::digits::strip_zeros(f))
             .ok()
-            .and_then(|d| if d.is_empty() { Some(0) } else { d.parse().ok() })?;
+            .and_then(|d| {
+                if d.is_empty() {
+                    Some(0)
+                } else {
+                    d.parse().ok()
+                }
+            })?;
         *slot = u32::try_from(n).ok().filter(|&n| n <= i32::MAX as u32)?;
     }
     let pre = match pre {
@@ -91,7 +97,9 @@ fn as_int(l: &[u8]) -> Option<i64> {
         return None;
     }
     let n: i64 = std::str::from_utf8(l).ok()?.parse().ok()?;
-    (i32::MIN as i64..=i32::MAX as i64).contains(&n).then_some(n)
+    (i32::MIN as i64..=i32::MAX as i64)
+        .contains(&n)
+        .then_some(n)
 }
 
 fn cmp_label(a: &[u8], b: &[u8]) -> Ordering {

@@ -14,9 +14,11 @@
 //!
 //! A full string is split into epoch, version and release as rpm's `parseEVR` does: the epoch
 //! is the leading digits when a `:` follows them, the release is what follows the last `-`.
-//! As in rpm's `rpmverCmp`, a missing epoch is `0` and the release is compared only when both
-//! sides have one (`1.0` matches `1.0-3`); [`compare_evr`] takes the three parts explicitly,
-//! like `rpm.labelCompare`.
+//! As in rpm's `rpmverCmp` (what `rpm.ver` objects compare with), a missing epoch is `0` and a
+//! missing release sorts before every release, even an empty one (`1.0 < 1.0- < 1.0-0`).
+//! Range *matching* that treats a release-less bound as "any release" is the matcher's
+//! business, not the order's. [`compare_evr`] takes the three parts explicitly, like
+//! `rpm.labelCompare`.
 
 use std::cmp::Ordering;
 
@@ -28,7 +30,9 @@ pub fn compare(a: &str, b: &str) -> Ordering {
         .then_with(|| rpmvercmp(va, vb))
         .then_with(|| match (ra, rb) {
             (Some(ra), Some(rb)) => rpmvercmp(ra, rb),
-            _ => Ordering::Equal,
+            (None, None) => Ordering::Equal,
+            (None, Some(_)) => Ordering::Less,
+            (Some(_), None) => Ordering::Greater,
         })
 }
 
@@ -40,7 +44,7 @@ pub fn compare_evr(a: (Option<&str>, &str, &str), b: (Option<&str>, &str, &str))
         .then_with(|| rpmvercmp(a.2, b.2))
 }
 
-/// rpm accepts any non-empty string as a version (`rpm.ver`); nothing else is checked.
+/// Whether `rpm.ver` accepts `v`: any non-empty string.
 pub fn is_valid(v: &str) -> bool {
     !v.is_empty()
 }
@@ -173,7 +177,8 @@ mod tests {
         assert_eq!(rpmvercmp("1_0", "1.0"), Equal);
         assert_eq!(rpmvercmp("2.0", "10"), Less);
         assert_eq!(compare("1:1.0-1", "2.0-1"), Greater);
-        assert_eq!(compare("1.0", "1.0-5.el9"), Equal);
+        assert_eq!(compare("1.0", "1.0-5.el9"), Less);
+        assert_eq!(compare("1.0", "1.0-"), Less);
         assert_eq!(compare("0:1.0-1", "1.0-1"), Equal);
         assert_eq!(parse_evr("3:1.2-3.el9"), (Some("3"), "1.2", Some("3.el9")));
         assert_eq!(parse_evr(":1"), (Some("0"), "1", None));

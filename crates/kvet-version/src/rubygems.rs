@@ -58,7 +58,12 @@ fn ruby_space(c: u8) -> bool {
 pub fn is_valid(v: &str) -> bool {
     let s = v.as_bytes();
     let start = s.iter().take_while(|&&c| ruby_space(c)).count();
-    let end = s.len() - s[start..].iter().rev().take_while(|&&c| ruby_space(c)).count();
+    let end = s.len()
+        - s[start..]
+            .iter()
+            .rev()
+            .take_while(|&&c| ruby_space(c))
+            .count();
     let body = &s[start..end];
     if body.is_empty() {
         return true;
@@ -81,7 +86,11 @@ pub fn is_valid(v: &str) -> bool {
 /// letter run.
 fn canonical(v: &str) -> Vec<Seg> {
     let t = v.trim_matches(|c: char| c.is_ascii() && ruby_space(c as u8));
-    let t = if t.is_empty() { "0".to_string() } else { t.replace('-', ".pre.") };
+    let t = if t.is_empty() {
+        "0".to_string()
+    } else {
+        t.replace('-', ".pre.")
+    };
     let mut segs = Vec::new();
     let s = t.as_bytes();
     let mut i = 0;

@@ -73,10 +73,7 @@ impl Scheme {
     /// of their own (`Linux`, `OSS-Fuzz`, `GIT`, `Android`, …).
     pub fn for_osv_ecosystem(ecosystem: &str) -> Option<Scheme> {
         let name = ecosystem.split(':').next().unwrap_or(ecosystem).trim();
-        ECOSYSTEMS
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|&(_, s)| s)
+        ECOSYSTEMS.iter().find(|(n, _)| *n == name).map(|&(_, s)| s)
     }
 
     /// Compares two versions of this scheme. Total over any input.
@@ -182,7 +179,10 @@ mod tests {
             ("crates.io", Some(Scheme::SemVer)),
             ("NuGet", Some(Scheme::NuGet)),
             ("Maven", Some(Scheme::Maven)),
-            ("Maven:https://repo.maven.apache.org/maven2/", Some(Scheme::Maven)),
+            (
+                "Maven:https://repo.maven.apache.org/maven2/",
+                Some(Scheme::Maven),
+            ),
             ("RubyGems", Some(Scheme::RubyGems)),
             ("Packagist", Some(Scheme::Composer)),
             ("Hex", Some(Scheme::SemVer)),
