@@ -32,9 +32,12 @@ fi
 
 # PEP 440: the `packaging` library, into a directory of our own (not the system site-packages).
 if [ ! -f "$ORACLES/py/packaging/version.py" ]; then
-  /usr/bin/python3 -m pip --version >/dev/null 2>&1 || python3 -m pip --version >/dev/null
-  PIP="/usr/bin/python3 -m pip"; $PIP --version >/dev/null 2>&1 || PIP="python3 -m pip"
-  $PIP install -q --disable-pip-version-check --target "$ORACLES/py" 'packaging==26.3'
+  if python3 -m pip --version >/dev/null 2>&1; then
+    python3 -m pip install -q --disable-pip-version-check --target "$ORACLES/py" 'packaging==26.3'
+  else
+    /usr/bin/python3 -m pip install -q --disable-pip-version-check --break-system-packages \
+      --target "$ORACLES/py" 'packaging==26.3'
+  fi
 fi
 
 # npm: node-semver.
