@@ -193,6 +193,28 @@ fn forbidden_kinds_are_reported_and_strict_exits_3() {
         .code(3);
 }
 
+/// The notice comes from what the control-plane checks evaluated: none when the apiserver's
+/// static pod is listed, one when pods cannot be read, none when those checks are not run.
+#[test]
+fn hidden_control_plane_is_noticed() {
+    const NOTICE: &str = "control plane not observable";
+    let env = clusters(&[("prod-a", 1)]);
+    let run = |extra: &[&str]| {
+        let out = kvet()
+            .args(["cluster", "--kubeconfig"])
+            .arg(&env.kubeconfig)
+            .args(extra)
+            .output()
+            .unwrap();
+        // Notices go to standard error.
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    assert!(!run(&[]).contains(NOTICE));
+    env.servers[0].fault("/api/v1/pods", Fault::Forbidden);
+    assert!(run(&[]).contains(NOTICE));
+    assert!(!run(&["--checks", "anonymousUserRBACBinding"]).contains(NOTICE));
+}
+
 #[test]
 fn bad_kubeconfig_and_unknown_context_exit_2_with_one_line() {
     let dir = tempfile::tempdir().unwrap();

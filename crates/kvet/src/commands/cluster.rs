@@ -63,12 +63,10 @@ fn analyse(engine: &Engine, cluster: &ClusterSnapshot) -> (Section, Partial, Vec
     let path = format!("cluster:{}", cluster.context);
     let file: Arc<str> = path.as_str().into();
     let mut part = Partial::default();
-    let mut control_plane_seen = false;
     for value in top_level_objects(&cluster.objects) {
         let Some(obj) = Object::from_node(file.clone(), node_from_json(value)) else {
             continue;
         };
-        control_plane_seen |= runs_control_plane(value);
         engine.evaluate(&obj, &mut part);
     }
     let all = engine.judge(part);
@@ -86,7 +84,15 @@ fn analyse(engine: &Engine, cluster: &ClusterSnapshot) -> (Section, Partial, Vec
             message: format!("not collected: {n}"),
         });
     }
-    if !control_plane_seen {
+    // The control-plane checks judge static pods of kube-system; when they are enabled but none
+    // was evaluated, the cluster hides its control plane (managed clusters do).
+    let evaluated =
+        |c: &kvet_core::CheckMeta| all.tally.checks.get(c.id).is_some_and(|t| t.evaluated > 0);
+    let control_plane: Vec<_> = engine
+        .check_metas()
+        .filter(|c| c.category == kvet_core::Category::ControlPlane)
+        .collect();
+    if !control_plane.is_empty() && !control_plane.iter().any(|c| evaluated(c)) {
         notices.push(Notice {
             level: NoticeLevel::Info,
             path: Some(path.clone()),
@@ -107,21 +113,6 @@ fn analyse(engine: &Engine, cluster: &ClusterSnapshot) -> (Section, Partial, Vec
         ..Section::default()
     };
     (section, all, notices)
-}
-
-/// A kube-system pod whose first container command is kube-apiserver.
-fn runs_control_plane(o: &serde_json::Value) -> bool {
-    o.get("kind").and_then(|k| k.as_str()) == Some("Pod")
-        && o.pointer("/metadata/namespace").and_then(|n| n.as_str()) == Some("kube-system")
-        && o.pointer("/spec/containers")
-            .and_then(|c| c.as_array())
-            .into_iter()
-            .flatten()
-            .any(|c| {
-                c.pointer("/command/0")
-                    .and_then(|x| x.as_str())
-                    .is_some_and(|x| x.rsplit('/').next() == Some("kube-apiserver"))
-            })
 }
 
 fn snapshot(args: SnapshotArgs) -> anyhow::Result<u8> {
