@@ -17,7 +17,8 @@ use crate::{BlobSource, Error, LayerDesc, Result};
 pub(crate) trait Store: Send + Sync {
     /// The archive or directory as the user named it, for messages.
     fn name(&self) -> &str;
-    /// Whether `rel` (already [`safe_path`]-checked) names a regular file.
+    /// Whether `rel` (already [`safe_path`]-checked) is there; reading it may still be
+    /// refused (a directory, a link leading outside).
     fn exists(&self, rel: &str) -> bool;
     /// Size of the file `rel`.
     fn size(&self, rel: &str) -> Result<u64>;
@@ -127,7 +128,7 @@ impl Store for DirStore {
     }
 
     fn exists(&self, rel: &str) -> bool {
-        self.resolve(rel).is_ok_and(|p| p.is_file())
+        self.root.join(rel).symlink_metadata().is_ok()
     }
 
     fn size(&self, rel: &str) -> Result<u64> {
