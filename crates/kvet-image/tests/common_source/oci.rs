@@ -301,6 +301,32 @@ pub fn debian_image(dir: &Path, arch: &str, variant: Option<&str>) -> Built {
 /// Tars the directory `dir` into `out` (an OCI archive, as `tar -C dir -cf out .` makes).
 pub fn tar_dir(dir: &Path, out: &Path) {
     let mut b = tar::Builder::new(std::fs::File::create(out).unwrap());
+    b.follow_symlinks(false);
     b.append_dir_all(".", dir).unwrap();
     b.finish().unwrap();
+}
+
+/// A two-layer image (gzip, plain) that Docker's formats can hold (no zstd).
+pub fn debian_image_for_docker(dir: &Path, arch: &str) -> Built {
+    build_image(
+        dir,
+        "linux",
+        arch,
+        None,
+        &[
+            Layer {
+                files: vec![
+                    ("etc/os-release", debian_os_release()),
+                    ("var/lib/dpkg/status", debian_dpkg_status()),
+                ],
+                comp: Comp::Gzip,
+                created_by: "/bin/sh -c #(nop) ADD file:debian12 in / ",
+            },
+            Layer {
+                files: vec![("app/config.txt", b"plain layer\n".to_vec())],
+                comp: Comp::Plain,
+                created_by: "COPY config.txt /app/ # buildkit",
+            },
+        ],
+    )
 }
