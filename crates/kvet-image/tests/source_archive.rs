@@ -20,10 +20,17 @@ fn skopeo_docker_archive(tmp: &Path) -> (Built, PathBuf) {
     let out_ = Command::new("skopeo")
         .args(["--insecure-policy", "copy", "--quiet"])
         .arg(format!("oci:{}:bookworm", dir.display()))
-        .arg(format!("docker-archive:{}:example.com/team/app:1.0", out.display()))
+        .arg(format!(
+            "docker-archive:{}:example.com/team/app:1.0",
+            out.display()
+        ))
         .output()
         .expect("skopeo (scripts/setup/img-source.sh)");
-    assert!(out_.status.success(), "skopeo: {}", String::from_utf8_lossy(&out_.stderr));
+    assert!(
+        out_.status.success(),
+        "skopeo: {}",
+        String::from_utf8_lossy(&out_.stderr)
+    );
     (built, out)
 }
 
@@ -33,7 +40,10 @@ fn skopeo_docker_archive_is_read() {
     let (built, archive) = skopeo_docker_archive(tmp.path());
     let spec = SourceSpec::input(&archive).unwrap();
     let (image, blobs) = open(&spec, &opts(tmp.path())).unwrap();
-    assert_eq!(image.repo_tags, vec!["example.com/team/app:1.0".to_string()]);
+    assert_eq!(
+        image.repo_tags,
+        vec!["example.com/team/app:1.0".to_string()]
+    );
     assert_eq!(image.platform.as_deref(), Some("linux/amd64"));
     assert_eq!(image.manifest_digest, None);
     assert_eq!(image.layers.len(), 2);
@@ -47,7 +57,10 @@ fn skopeo_docker_archive_is_read() {
         assert_eq!(got.size, Some(bytes.len() as u64));
     }
     // The config is carried over byte for byte: its digest is the image id.
-    assert_eq!(image.config_digest.as_deref(), Some(built.config_digest.as_str()));
+    assert_eq!(
+        image.config_digest.as_deref(),
+        Some(built.config_digest.as_str())
+    );
 }
 
 /// A `docker save` as Docker before 25 wrote it: `<id>/layer.tar` (uncompressed), the
@@ -70,7 +83,11 @@ fn legacy_save(dir: &Path) -> (Vec<(String, String)>, String) {
     });
     let config_bytes = serde_json::to_vec(&config).unwrap();
     let config_digest = sha256(&config_bytes);
-    std::fs::write(dir.join(format!("{}.json", &config_digest[7..])), &config_bytes).unwrap();
+    std::fs::write(
+        dir.join(format!("{}.json", &config_digest[7..])),
+        &config_bytes,
+    )
+    .unwrap();
     let mut paths = Vec::new();
     for (i, l) in layers.iter().enumerate() {
         let id = format!("{:064x}", i + 1);
@@ -84,7 +101,11 @@ fn legacy_save(dir: &Path) -> (Vec<(String, String)>, String) {
         "RepoTags": ["debian:legacy", "debian:old"],
         "Layers": paths.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>(),
     }]);
-    std::fs::write(dir.join("manifest.json"), serde_json::to_vec(&manifest).unwrap()).unwrap();
+    std::fs::write(
+        dir.join("manifest.json"),
+        serde_json::to_vec(&manifest).unwrap(),
+    )
+    .unwrap();
     std::fs::write(dir.join("repositories"), br#"{"debian":{"legacy":"x"}}"#).unwrap();
     (paths, config_digest)
 }
@@ -96,7 +117,10 @@ fn legacy_docker_save_tarball_and_extracted_dir() {
     let (paths, config_digest) = legacy_save(&dir);
     let archive = tmp.path().join("legacy.tar");
     tar_dir(&dir, &archive);
-    for spec in [SourceSpec::Archive(archive.clone()), SourceSpec::Layout(dir.clone())] {
+    for spec in [
+        SourceSpec::Archive(archive.clone()),
+        SourceSpec::Layout(dir.clone()),
+    ] {
         let (image, blobs) = open(&spec, &opts(tmp.path())).unwrap();
         assert_eq!(image.repo_tags, ["debian:legacy", "debian:old"]);
         assert_eq!(image.platform.as_deref(), Some("linux/arm64"));
@@ -104,8 +128,14 @@ fn legacy_docker_save_tarball_and_extracted_dir() {
         let digests: Vec<&str> = image.layers.iter().map(|l| l.digest.as_str()).collect();
         let want: Vec<&str> = paths.iter().map(|(_, d)| d.as_str()).collect();
         assert_eq!(digests, want, "{spec}: legacy layers are named by diff_id");
-        assert_eq!(image.layers[0].created_by.as_deref(), Some("ADD rootfs.tar /"));
-        assert_eq!(image.layers[1].created_by.as_deref(), Some("RUN apt-get install"));
+        assert_eq!(
+            image.layers[0].created_by.as_deref(),
+            Some("ADD rootfs.tar /")
+        );
+        assert_eq!(
+            image.layers[1].created_by.as_deref(),
+            Some("RUN apt-get install")
+        );
         for l in &image.layers {
             assert_eq!(sha256(&read_layer(blobs.as_ref(), l)), l.digest);
             assert_eq!(l.media_type, None);
@@ -142,7 +172,11 @@ fn docker25_save_with_links() {
             built.layers[0].diff_id.clone(): {"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "size": built.layers[0].size, "digest": built.layers[0].digest}
         }
     }]);
-    std::fs::write(dir.join("manifest.json"), serde_json::to_vec(&manifest).unwrap()).unwrap();
+    std::fs::write(
+        dir.join("manifest.json"),
+        serde_json::to_vec(&manifest).unwrap(),
+    )
+    .unwrap();
     let archive = tmp.path().join("d25.tar");
     tar_dir(&dir, &archive);
     let (image, blobs) = open(&SourceSpec::Archive(archive), &opts(tmp.path())).unwrap();
@@ -167,11 +201,18 @@ fn docker25_save_with_links() {
 
 fn write_manifest_json(dir: &Path, config: &str, layers: &[&str]) {
     let manifest = serde_json::json!([{"Config": config, "RepoTags": ["x:y"], "Layers": layers}]);
-    std::fs::write(dir.join("manifest.json"), serde_json::to_vec(&manifest).unwrap()).unwrap();
+    std::fs::write(
+        dir.join("manifest.json"),
+        serde_json::to_vec(&manifest).unwrap(),
+    )
+    .unwrap();
 }
 
 fn archive_err(tmp: &Path, dir: &Path) -> (String, String) {
-    let archive = tmp.join(format!("{}.tar", dir.file_name().unwrap().to_string_lossy()));
+    let archive = tmp.join(format!(
+        "{}.tar",
+        dir.file_name().unwrap().to_string_lossy()
+    ));
     tar_dir(dir, &archive);
     let e = open_err(&SourceSpec::Archive(archive.clone()), &opts(tmp));
     (e.to_string(), archive.display().to_string())
@@ -192,8 +233,14 @@ fn hostile_paths_in_manifest_json_are_refused() {
     ] {
         write_manifest_json(&dir, cfg, &[layer]);
         let (msg, archive) = archive_err(tmp.path(), &dir);
-        assert!(msg.contains(why) && msg.contains("refusing to read outside"), "{msg}");
-        assert!(msg.starts_with(&format!("{archive}: manifest.json")), "{msg}");
+        assert!(
+            msg.contains(why) && msg.contains("refusing to read outside"),
+            "{msg}"
+        );
+        assert!(
+            msg.starts_with(&format!("{archive}: manifest.json")),
+            "{msg}"
+        );
         // The same manifest in an extracted directory.
         let e = open_err(&SourceSpec::Layout(dir.clone()), &opts(tmp.path())).to_string();
         assert!(e.contains(why), "{e}");
@@ -207,9 +254,16 @@ fn links_leading_outside_the_archive_are_refused() {
     let (_, config_digest) = legacy_save(&dir);
     std::fs::create_dir_all(dir.join("evil")).unwrap();
     std::os::unix::fs::symlink("../../../../../../etc/passwd", dir.join("evil/layer.tar")).unwrap();
-    write_manifest_json(&dir, &format!("{}.json", &config_digest[7..]), &["evil/layer.tar"]);
+    write_manifest_json(
+        &dir,
+        &format!("{}.json", &config_digest[7..]),
+        &["evil/layer.tar"],
+    );
     let (msg, archive) = archive_err(tmp.path(), &dir);
-    assert!(msg.contains(&archive) && msg.contains("evil/layer.tar"), "{msg}");
+    assert!(
+        msg.contains(&archive) && msg.contains("evil/layer.tar"),
+        "{msg}"
+    );
     assert!(msg.contains("outside the archive"), "{msg}");
     // In a directory the link resolves outside the root and is refused too.
     let e = open_err(&SourceSpec::Layout(dir.clone()), &opts(tmp.path())).to_string();
@@ -228,7 +282,10 @@ fn missing_layer_is_named() {
     );
     let (msg, archive) = archive_err(tmp.path(), &dir);
     assert!(msg.starts_with(&archive), "{msg}");
-    assert!(msg.contains("nothere/layer.tar is not in the archive"), "{msg}");
+    assert!(
+        msg.contains("nothere/layer.tar is not in the archive"),
+        "{msg}"
+    );
     assert!(msg.contains("layer 2"), "{msg}");
 }
 
@@ -243,7 +300,10 @@ fn huge_manifest_json_is_refused() {
     std::fs::write(dir.join("manifest.json"), big).unwrap();
     let (msg, archive) = archive_err(tmp.path(), &dir);
     assert!(msg.contains(&format!("{archive}: manifest.json")), "{msg}");
-    assert!(msg.contains("exceeds the 4194304-byte document limit"), "{msg}");
+    assert!(
+        msg.contains("exceeds the 4194304-byte document limit"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -257,7 +317,10 @@ fn truncated_compressed_and_non_tar_files() {
     std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
     let e = open_err(&SourceSpec::Archive(cut.clone()), &opts(tmp.path())).to_string();
     assert!(e.starts_with(&cut.display().to_string()), "{e}");
-    assert!(e.contains("truncated") || e.contains("not a valid tar"), "{e}");
+    assert!(
+        e.contains("truncated") || e.contains("not a valid tar"),
+        "{e}"
+    );
 
     // Cut in a header block.
     let cut2 = tmp.path().join("cut2.tar");
@@ -268,13 +331,19 @@ fn truncated_compressed_and_non_tar_files() {
     let gz = tmp.path().join("saved.tar.gz");
     std::fs::write(&gz, compress(&bytes, Comp::Gzip)).unwrap();
     let e = open_err(&SourceSpec::Archive(gz.clone()), &opts(tmp.path())).to_string();
-    assert!(e.contains("gzip-compressed tarball; decompress it first"), "{e}");
+    assert!(
+        e.contains("gzip-compressed tarball; decompress it first"),
+        "{e}"
+    );
 
     let junk = tmp.path().join("junk.tar");
     std::fs::write(&junk, debian_dpkg_status()).unwrap();
     let e = open_err(&SourceSpec::Archive(junk.clone()), &opts(tmp.path()));
     assert!(matches!(e, Error::Invalid(_)), "{e:?}");
-    assert!(e.to_string().starts_with(&junk.display().to_string()), "{e}");
+    assert!(
+        e.to_string().starts_with(&junk.display().to_string()),
+        "{e}"
+    );
 
     let tiny = tmp.path().join("tiny.tar");
     std::fs::write(&tiny, b"hello").unwrap();
@@ -297,7 +366,10 @@ fn layer_file_shrinking_after_indexing_is_an_error_not_a_short_read() {
     let (_, archive) = skopeo_docker_archive(tmp.path());
     let (image, blobs) = open(&SourceSpec::Archive(archive.clone()), &opts(tmp.path())).unwrap();
     let len = std::fs::metadata(&archive).unwrap().len();
-    let f = std::fs::OpenOptions::new().write(true).open(&archive).unwrap();
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&archive)
+        .unwrap();
     f.set_len(len / 3).unwrap();
     let mut any_err = false;
     for l in &image.layers {

@@ -11,7 +11,10 @@ use common_source::{opts, read_layer};
 use kvet_image::{open, Error, Platform, SourceSpec};
 
 fn assert_image_matches(image: &kvet_image::Image, built: &Built) {
-    assert_eq!(image.config_digest.as_deref(), Some(built.config_digest.as_str()));
+    assert_eq!(
+        image.config_digest.as_deref(),
+        Some(built.config_digest.as_str())
+    );
     assert_eq!(image.layers.len(), built.layers.len());
     for (got, want) in image.layers.iter().zip(&built.layers) {
         assert_eq!(got.digest, want.digest);
@@ -33,13 +36,20 @@ fn layout_directory_single_image() {
     assert_eq!(spec, SourceSpec::Layout(dir.clone()));
     let (image, blobs) = open(&spec, &opts(tmp.path())).unwrap();
     assert_eq!(image.name, dir.display().to_string());
-    assert_eq!(image.manifest_digest.as_deref(), Some(built.manifest_digest.as_str()));
+    assert_eq!(
+        image.manifest_digest.as_deref(),
+        Some(built.manifest_digest.as_str())
+    );
     assert_eq!(image.platform.as_deref(), Some("linux/amd64"));
     assert_eq!(image.repo_tags, vec!["bookworm".to_string()]);
     assert_eq!(image.reference, None);
     assert_image_matches(&image, &built);
     // History alignment skipped the empty ENV / CMD entries: layer 1 is the ADD.
-    assert!(image.layers[0].created_by.as_deref().unwrap().contains("ADD file:debian12"));
+    assert!(image.layers[0]
+        .created_by
+        .as_deref()
+        .unwrap()
+        .contains("ADD file:debian12"));
 
     // Layer bytes are the blobs, byte for byte, in manifest order.
     for layer in &image.layers {
@@ -54,7 +64,10 @@ fn layout_directory_single_image() {
         .unwrap()
         .map(|e| e.unwrap().path().unwrap().display().to_string())
         .collect();
-    assert!(names.contains(&"var/lib/dpkg/status".to_string()), "{names:?}");
+    assert!(
+        names.contains(&"var/lib/dpkg/status".to_string()),
+        "{names:?}"
+    );
 }
 
 fn multi_layout(dir: &Path) -> (Built, Built, Built, String) {
@@ -84,7 +97,10 @@ fn layout_multi_platform_selection() {
 
     let (image, _) = open(&spec, &opts(tmp.path())).unwrap();
     assert_eq!(image.platform.as_deref(), Some("linux/amd64"));
-    assert_eq!(image.manifest_digest.as_deref(), Some(amd.manifest_digest.as_str()));
+    assert_eq!(
+        image.manifest_digest.as_deref(),
+        Some(amd.manifest_digest.as_str())
+    );
     assert_image_matches(&image, &amd);
 
     for (want, built, shown) in [
@@ -96,7 +112,11 @@ fn layout_multi_platform_selection() {
         let mut o = opts(tmp.path());
         o.platform = Platform::parse(want).unwrap();
         let (image, _) = open(&spec, &o).unwrap();
-        assert_eq!(image.manifest_digest.as_deref(), Some(built.manifest_digest.as_str()), "{want}");
+        assert_eq!(
+            image.manifest_digest.as_deref(),
+            Some(built.manifest_digest.as_str()),
+            "{want}"
+        );
         assert_eq!(image.platform.as_deref(), Some(shown));
         assert_image_matches(&image, built);
     }
@@ -105,7 +125,10 @@ fn layout_multi_platform_selection() {
     o.platform = Platform::parse("linux/s390x").unwrap();
     let err = common_source::open_err(&spec, &o).to_string();
     assert!(err.contains("no image for platform linux/s390x"), "{err}");
-    assert!(err.contains("available: linux/amd64, linux/arm64, linux/arm/v7"), "{err}");
+    assert!(
+        err.contains("available: linux/amd64, linux/arm64, linux/arm/v7"),
+        "{err}"
+    );
     assert!(err.contains("index.json"), "{err}");
 }
 
@@ -123,7 +146,10 @@ fn oci_archive_is_read_in_place() {
     o.platform = Platform::parse("linux/arm64").unwrap();
     let (image, blobs) = open(&spec, &o).unwrap();
     assert_eq!(image.name, archive.display().to_string());
-    assert_eq!(image.manifest_digest.as_deref(), Some(arm.manifest_digest.as_str()));
+    assert_eq!(
+        image.manifest_digest.as_deref(),
+        Some(arm.manifest_digest.as_str())
+    );
     assert_eq!(image.repo_tags, vec!["multi".to_string()]);
     assert_image_matches(&image, &arm);
     for layer in &image.layers {
@@ -177,7 +203,11 @@ fn missing_blob_and_mismatched_size() {
     expect_invalid(
         &SourceSpec::Archive(archive.clone()),
         tmp.path(),
-        &[&archive.display().to_string(), &layer.digest, "not in the layout"],
+        &[
+            &archive.display().to_string(),
+            &layer.digest,
+            "not in the layout",
+        ],
     );
 }
 
@@ -246,7 +276,11 @@ fn huge_index_json_is_refused_without_reading_it() {
     write_layout_marker(&dir);
     let f = std::fs::File::create(dir.join("index.json")).unwrap();
     f.set_len(64 << 20).unwrap(); // sparse: 64 MiB
-    let msg = expect_invalid(&SourceSpec::Layout(dir.clone()), tmp.path(), &["index.json", "limit"]);
+    let msg = expect_invalid(
+        &SourceSpec::Layout(dir.clone()),
+        tmp.path(),
+        &["index.json", "limit"],
+    );
     assert!(msg.contains(&dir.display().to_string()), "{msg}");
 }
 
@@ -262,11 +296,23 @@ fn not_a_layout() {
     );
     std::fs::write(dir.join("oci-layout"), br#"{"imageLayoutVersion":"2.0.0"}"#).unwrap();
     std::fs::write(dir.join("index.json"), br#"{"manifests":[]}"#).unwrap();
-    expect_invalid(&SourceSpec::Layout(dir.clone()), tmp.path(), &["imageLayoutVersion"]);
+    expect_invalid(
+        &SourceSpec::Layout(dir.clone()),
+        tmp.path(),
+        &["imageLayoutVersion"],
+    );
     std::fs::write(dir.join("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
-    expect_invalid(&SourceSpec::Layout(dir.clone()), tmp.path(), &["lists no manifests"]);
+    expect_invalid(
+        &SourceSpec::Layout(dir.clone()),
+        tmp.path(),
+        &["lists no manifests"],
+    );
     std::fs::write(dir.join("index.json"), b"{not json").unwrap();
-    expect_invalid(&SourceSpec::Layout(dir.clone()), tmp.path(), &["index.json", "not a manifest or index"]);
+    expect_invalid(
+        &SourceSpec::Layout(dir.clone()),
+        tmp.path(),
+        &["index.json", "not a manifest or index"],
+    );
     let missing = tmp.path().join("missing");
     let err = SourceSpec::input(&missing).unwrap_err();
     assert!(matches!(err, Error::Io { .. }));
@@ -285,5 +331,9 @@ fn schema1_manifest_is_unsupported() {
         {"mediaType": "application/vnd.docker.distribution.manifest.v1+prettyjws", "digest": digest, "size": size}
     ]});
     std::fs::write(dir.join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
-    expect_invalid(&SourceSpec::Layout(dir.clone()), tmp.path(), &["schema 1 is not supported"]);
+    expect_invalid(
+        &SourceSpec::Layout(dir.clone()),
+        tmp.path(),
+        &["schema 1 is not supported"],
+    );
 }

@@ -36,7 +36,9 @@ pub fn read_layer(blobs: &dyn BlobSource, layer: &LayerDesc) -> Vec<u8> {
 pub fn files_under(dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
     fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
-        let Ok(rd) = std::fs::read_dir(dir) else { return };
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return;
+        };
         for e in rd.flatten() {
             let p = e.path();
             if p.is_dir() {

@@ -129,7 +129,13 @@ pub struct Built {
 /// Writes config and manifest blobs for an image of `layers` into the layout `dir` (no
 /// index). History gets an `empty_layer` entry (ENV) before each layer and one at the end,
 /// so aligning it with layers must skip them.
-pub fn build_image(dir: &Path, os: &str, arch: &str, variant: Option<&str>, layers: &[Layer]) -> Built {
+pub fn build_image(
+    dir: &Path,
+    os: &str,
+    arch: &str,
+    variant: Option<&str>,
+    layers: &[Layer],
+) -> Built {
     let mut built = Vec::new();
     let mut history = Vec::new();
     for (i, l) in layers.iter().enumerate() {

@@ -44,7 +44,9 @@ pub fn make_cert(dir: &Path, name: &str) -> Cert {
     let cert = dir.join(format!("{name}.crt"));
     let key = dir.join(format!("{name}.key"));
     run(Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"])
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        ])
         .args(["-subj", "/CN=127.0.0.1"])
         .args(["-addext", "subjectAltName=IP:127.0.0.1"])
         .args(["-addext", "basicConstraints=critical,CA:FALSE"])
@@ -138,7 +140,8 @@ impl Registry {
             assert!(
                 Instant::now() < deadline,
                 "registry did not start: {}",
-                std::fs::read_to_string(work.join(format!("registry-{port}.err"))).unwrap_or_default()
+                std::fs::read_to_string(work.join(format!("registry-{port}.err")))
+                    .unwrap_or_default()
             );
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -153,7 +156,13 @@ impl Registry {
     /// digests preserved).
     pub fn push(&self, layout: &Path, tag: &str, repo: &str) {
         run(Command::new("skopeo")
-            .args(["--insecure-policy", "copy", "--all", "--preserve-digests", "--quiet"])
+            .args([
+                "--insecure-policy",
+                "copy",
+                "--all",
+                "--preserve-digests",
+                "--quiet",
+            ])
             .args(["--dest-tls-verify=false"])
             .arg(format!("oci:{}:{tag}", layout.display()))
             .arg(format!("docker://{}/{repo}:{tag}", self.host())));
@@ -177,12 +186,15 @@ impl Drop for Registry {
     }
 }
 
+/// Each token request's query string and `Authorization` header.
+pub type Requests = Arc<Mutex<Vec<(String, Option<String>)>>>;
+
 /// A token server in a thread: `GET /token?service=…&scope=…`, optionally demanding basic
 /// credentials; answers RS256 JWTs signed with `signer` (whose certificate goes in `x5c`).
 /// Records each request's query and whether it carried credentials.
 pub struct TokenServer {
     pub port: u16,
-    pub requests: Arc<Mutex<Vec<(String, Option<String>)>>>,
+    pub requests: Requests,
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -288,7 +300,11 @@ fn serve_token(
             }
         }
     }
-    let query = target.split_once('?').map(|(_, q)| q).unwrap_or("").to_string();
+    let query = target
+        .split_once('?')
+        .map(|(_, q)| q)
+        .unwrap_or("")
+        .to_string();
     reqs.lock().unwrap().push((query.clone(), authz.clone()));
     let respond = |mut s: &TcpStream, status: &str, body: &str| {
         let _ = write!(
@@ -298,7 +314,11 @@ fn serve_token(
         );
     };
     if want.is_some() && authz.as_ref() != want.as_ref() {
-        respond(&stream, "401 Unauthorized", r#"{"details":"bad credentials"}"#);
+        respond(
+            &stream,
+            "401 Unauthorized",
+            r#"{"details":"bad credentials"}"#,
+        );
         return;
     }
     let mut scope = String::new();
