@@ -497,3 +497,85 @@ fn anonymous_bearer_tokens_like_docker_hub() {
         "anonymous token request carries no credentials"
     );
 }
+
+#[test]
+fn retries_on_503_429_and_broken_downloads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let storage = tmp.path().join("storage");
+    let p = push_multi(tmp.path(), &storage);
+    let reg = Registry::start(tmp.path(), &storage, &AuthMode::None, None);
+    let proxy = FlakyProxy::start(
+        reg.port,
+        Flakiness {
+            fail_first: 3,
+            cut_blobs: 2,
+        },
+    );
+    let cache = tmp.path().join("cache");
+    let spec = SourceSpec::registry(&format!("127.0.0.1:{}/team/app:multi", proxy.port)).unwrap();
+    let mut o = insecure(&cache);
+    o.retries = 4;
+    let (image, blobs) = open(&spec, &o).unwrap();
+    check_layers(&image, &p.amd);
+    for l in &image.layers {
+        assert_eq!(sha256(&read_layer(blobs.as_ref(), l)), l.digest);
+    }
+    let seen = proxy.seen.lock().unwrap().clone();
+    // The first manifest request was tried 4 times (503, 429, 503, then through).
+    assert_eq!(
+        seen.iter()
+            .take(4)
+            .filter(|r| r.contains("/manifests/multi"))
+            .count(),
+        4,
+        "{seen:?}"
+    );
+    // The config and the first layer were requested twice: the cut downloads were retried.
+    for digest in [&p.amd.config_digest, &p.amd.layers[0].digest] {
+        let path = format!("/blobs/{digest}");
+        assert_eq!(
+            seen.iter().filter(|r| r.contains(&path)).count(),
+            2,
+            "{seen:?}"
+        );
+    }
+    let second = format!("/blobs/{}", p.amd.layers[1].digest);
+    assert_eq!(
+        seen.iter().filter(|r| r.contains(&second)).count(),
+        1,
+        "{seen:?}"
+    );
+    assert!(files_under(&cache).iter().all(|f| !f.contains(".partial")));
+
+    // Too few attempts: the 503 comes through as an error naming the registry.
+    let proxy2 = FlakyProxy::start(
+        reg.port,
+        Flakiness {
+            fail_first: 10,
+            cut_blobs: 0,
+        },
+    );
+    let spec2 = SourceSpec::registry(&format!("127.0.0.1:{}/team/app:multi", proxy2.port)).unwrap();
+    let mut o = insecure(&cache);
+    o.retries = 2;
+    let e = open_err(&spec2, &o);
+    assert!(matches!(e, Error::Registry(_)), "{e:?}");
+    assert!(
+        e.to_string().contains("HTTP 429") || e.to_string().contains("HTTP 503"),
+        "{e}"
+    );
+}
+
+#[test]
+fn https_to_a_plain_http_registry_suggests_insecure() {
+    let tmp = tempfile::tempdir().unwrap();
+    let storage = tmp.path().join("storage");
+    let reg = Registry::start(tmp.path(), &storage, &AuthMode::None, None);
+    let spec = SourceSpec::registry(&format!("{}/team/app:multi", reg.host())).unwrap();
+    let mut o = opts(&tmp.path().join("cache"));
+    o.retries = 1;
+    let e = open_err(&spec, &o);
+    assert!(matches!(e, Error::Registry(_)), "{e:?}");
+    assert!(e.to_string().contains("--insecure"), "{e}");
+    assert!(e.to_string().contains(&reg.host()), "{e}");
+}

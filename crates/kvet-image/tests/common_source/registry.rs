@@ -382,3 +382,106 @@ fn rand_id() -> u64 {
     static N: AtomicU64 = AtomicU64::new(0);
     N.fetch_add(1, Ordering::SeqCst)
 }
+
+/// What the flaky proxy does to the requests it sees.
+pub struct Flakiness {
+    /// Answer this many requests with 503 / 429 (alternately) before forwarding any.
+    pub fail_first: usize,
+    /// Cut the first response for each of the first this-many blobs after half its body
+    /// (the connection then closes).
+    pub cut_blobs: usize,
+}
+
+/// A proxy on 127.0.0.1 in front of a registry that fails on purpose, to exercise retries.
+/// One request per connection (`Connection: close`); counts requests.
+pub struct FlakyProxy {
+    pub port: u16,
+    pub seen: Arc<Mutex<Vec<String>>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl FlakyProxy {
+    pub fn start(upstream: u16, flaky: Flakiness) -> FlakyProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (seen2, stop2) = (seen.clone(), stop.clone());
+        let thread = std::thread::spawn(move || {
+            let mut failed = 0;
+            let mut cut = std::collections::HashSet::new();
+            while !stop2.load(Ordering::SeqCst) {
+                let Ok((client, _)) = listener.accept() else {
+                    std::thread::sleep(Duration::from_millis(5));
+                    continue;
+                };
+                client.set_nonblocking(false).ok();
+                client.set_read_timeout(Some(Duration::from_secs(5))).ok();
+                let mut reader = BufReader::new(client.try_clone().unwrap());
+                let mut head = Vec::new();
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        break;
+                    }
+                    let end = line == "\r\n";
+                    if !line.to_ascii_lowercase().starts_with("connection:") && !end {
+                        head.push(line);
+                    }
+                    if end {
+                        break;
+                    }
+                }
+                let Some(first) = head.first().cloned() else {
+                    continue;
+                };
+                seen2.lock().unwrap().push(first.trim().to_string());
+                let mut client = client;
+                if failed < flaky.fail_first {
+                    failed += 1;
+                    let resp = if failed % 2 == 1 {
+                        "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    } else {
+                        "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 0\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    };
+                    let _ = client.write_all(resp.as_bytes());
+                    continue;
+                }
+                let mut up = TcpStream::connect(("127.0.0.1", upstream)).unwrap();
+                let mut req = head.concat();
+                req.push_str("Connection: close\r\n\r\n");
+                up.write_all(req.as_bytes()).unwrap();
+                let mut resp = Vec::new();
+                let _ = up.read_to_end(&mut resp);
+                if cut.len() < flaky.cut_blobs
+                    && first.contains("/blobs/")
+                    && resp.starts_with(b"HTTP/1.1 200")
+                    && cut.insert(first.clone())
+                {
+                    let body_at = resp.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+                    let half = body_at + (resp.len() - body_at) / 2;
+                    let _ = client.write_all(&resp[..half]);
+                    continue;
+                }
+                let _ = client.write_all(&resp);
+            }
+        });
+        FlakyProxy {
+            port,
+            seen,
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for FlakyProxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}

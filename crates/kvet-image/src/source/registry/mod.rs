@@ -109,25 +109,61 @@ impl Client {
     /// A manifest or index by tag or digest: bytes and media type.
     fn manifest(&self, reference: &str) -> Result<(Vec<u8>, Option<String>)> {
         let url = format!("{}/manifests/{reference}", self.base);
-        let what = format!("manifest {reference}");
-        let resp = self.get(&url, Some(oci::ACCEPT_MANIFESTS), &what)?;
-        let media_type = resp
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        let bytes = read_limited(resp, MAX_DOCUMENT_BYTES, &what)?;
-        Ok((bytes, media_type))
+        self.document(
+            &url,
+            Some(oci::ACCEPT_MANIFESTS),
+            &format!("manifest {reference}"),
+        )
     }
 
     /// A small blob (the config), verified against its digest.
     fn small_blob(&self, digest: &str) -> Result<Vec<u8>> {
         let url = format!("{}/blobs/{digest}", self.base);
-        let what = format!("config blob {digest}");
-        let resp = self.get(&url, None, &what)?;
-        let bytes = read_limited(resp, MAX_DOCUMENT_BYTES, &what)?;
+        let (bytes, _) = self.document(&url, None, &format!("config blob {digest}"))?;
         oci::verify_bytes(&bytes, digest)?;
         Ok(bytes)
+    }
+
+    /// A bounded document and its media type; a body that breaks off is fetched again.
+    fn document(
+        &self,
+        url: &str,
+        accept: Option<&str>,
+        what: &str,
+    ) -> Result<(Vec<u8>, Option<String>)> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let resp = self.get(url, accept, what)?;
+            let media_type = resp
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            match resp
+                .into_body()
+                .into_with_config()
+                .limit(MAX_DOCUMENT_BYTES)
+                .read_to_vec()
+            {
+                Ok(bytes) => return Ok((bytes, media_type)),
+                Err(ureq::Error::BodyExceedsLimit(_)) => {
+                    return Err(Error::Limit {
+                        what: format!("registry {}: {what}", self.registry),
+                        limit: format!("{MAX_DOCUMENT_BYTES}-byte document"),
+                    })
+                }
+                Err(_) if attempt < self.http.attempts() => {
+                    std::thread::sleep(http::backoff(attempt))
+                }
+                Err(e) => {
+                    return Err(Error::Registry(format!(
+                        "registry {}: {what}: download failed after {attempt} attempts: {e}",
+                        self.registry
+                    )))
+                }
+            }
+        }
     }
 }
 
@@ -163,20 +199,6 @@ fn error_detail(resp: Response<Body>) -> String {
         }
         _ => String::new(),
     }
-}
-
-fn read_limited(resp: Response<Body>, max: u64, what: &str) -> Result<Vec<u8>> {
-    resp.into_body()
-        .into_with_config()
-        .limit(max)
-        .read_to_vec()
-        .map_err(|e| match e {
-            ureq::Error::BodyExceedsLimit(_) => Error::Limit {
-                what: what.to_string(),
-                limit: format!("{max}-byte document"),
-            },
-            e => Error::Registry(format!("{what}: {e}")),
-        })
 }
 
 /// Resolves `reference` to the image for `opts.platform` (manifest and config fetched and
@@ -340,8 +362,8 @@ impl RegistryBlobs {
                 self.progress.as_ref(),
             ) {
                 Ok(path) => return Ok(path),
-                Err(StoreError::Read(e)) if attempt < attempts => {
-                    wait_before_retry(attempt, &e);
+                Err(StoreError::Read(_)) if attempt < attempts => {
+                    std::thread::sleep(http::backoff(attempt));
                 }
                 Err(StoreError::Read(e)) => {
                     return Err(Error::Registry(format!(
@@ -353,11 +375,6 @@ impl RegistryBlobs {
             }
         }
     }
-}
-
-/// Waits before retrying a download that broke off.
-fn wait_before_retry(attempt: u32, _cause: &std::io::Error) {
-    std::thread::sleep(http::backoff(attempt));
 }
 
 impl BlobSource for RegistryBlobs {
