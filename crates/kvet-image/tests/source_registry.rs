@@ -467,6 +467,16 @@ fn bearer_token_flow() {
     );
     let e = open_err(&spec, &with(None)).to_string();
     assert!(e.contains("requires authentication"), "{e}");
+
+    // A token that grants nothing for the repository.
+    let forbidden = SourceSpec::registry(&format!("{}/team/forbidden:1", reg.host())).unwrap();
+    let e = open_err(&forbidden, &with(Some(("bob", "hunter2-token"))));
+    assert!(matches!(e, Error::Auth(_)), "{e:?}");
+    assert!(
+        e.to_string()
+            .contains("user \"bob\" may not pull team/forbidden"),
+        "{e}"
+    );
 }
 
 #[test]

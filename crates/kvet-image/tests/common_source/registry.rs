@@ -335,7 +335,9 @@ fn serve_token(
     // scope = repository:<name>:<actions>
     let mut access = Vec::new();
     let parts: Vec<&str> = scope.splitn(3, ':').collect();
-    if parts.len() == 3 {
+    // Repositories named `…forbidden…` get a token that grants nothing, as Docker Hub's
+    // token server answers for private repositories of others.
+    if parts.len() == 3 && !parts[1].contains("forbidden") {
         access.push(serde_json::json!({
             "type": parts[0], "name": parts[1],
             "actions": parts[2].split(',').collect::<Vec<_>>()

@@ -140,7 +140,7 @@ impl Auth {
                 };
                 let header = basic(c);
                 if sent == Some(header.as_str()) {
-                    return Err(self.rejected());
+                    return Err(self.rejected(&header));
                 }
                 header
             }
@@ -236,13 +236,25 @@ impl Auth {
         ))
     }
 
-    pub(crate) fn rejected(&self) -> Error {
-        match &self.credentials {
-            Some(c) => Error::Auth(format!(
+    /// A request refused (401) although it carried the header just obtained for it.
+    pub(crate) fn rejected(&self, header: &str) -> Error {
+        let bearer = header.starts_with("Bearer ");
+        match (&self.credentials, bearer) {
+            (Some(c), false) => Error::Auth(format!(
                 "registry {} refused the credentials of user {:?} for {}; check the user name and password",
                 self.registry, c.username, self.repository
             )),
-            None => self.needs_credentials(),
+            // The token server accepted us, but the token grants nothing for this
+            // repository: Docker Hub answers so for private and for missing repositories.
+            (Some(c), true) => Error::Auth(format!(
+                "registry {}: user {:?} may not pull {} (no pull permission, or no such repository)",
+                self.registry, c.username, self.repository
+            )),
+            (None, true) => Error::Auth(format!(
+                "registry {}: {} needs authentication or does not exist: log in with `docker login {}` or pass --username/--password",
+                self.registry, self.repository, self.registry
+            )),
+            (None, false) => self.needs_credentials(),
         }
     }
 

@@ -87,7 +87,7 @@ pub(crate) fn lookup(path: &Path, registry: &str) -> Result<Option<Credentials>>
         .find(|(k, _)| normalize_key(k) == want)
         .map(|(_, v)| v)
     {
-        return run_helper(helper, registry, &name);
+        return run_helper(helper, registry, &name, true);
     }
     if let Some(entry) = config
         .auths
@@ -100,7 +100,9 @@ pub(crate) fn lookup(path: &Path, registry: &str) -> Result<Option<Credentials>>
         }
     }
     match &config.creds_store {
-        Some(store) if !store.is_empty() => run_helper(store, registry, &name),
+        // The default store applies to every registry; when its helper is not installed
+        // (a config copied from another machine), public images still pull anonymously.
+        Some(store) if !store.is_empty() => run_helper(store, registry, &name, false),
         _ => Ok(None),
     }
 }
@@ -166,8 +168,14 @@ struct HelperAnswer {
     secret: String,
 }
 
-/// Asks `docker-credential-<helper>` for the registry's credentials, as Docker does.
-fn run_helper(helper: &str, registry: &str, file: &str) -> Result<Option<Credentials>> {
+/// Asks `docker-credential-<helper>` for the registry's credentials, as Docker does. A helper
+/// that is not installed is an error when `required` (named for this registry), else `None`.
+fn run_helper(
+    helper: &str,
+    registry: &str,
+    file: &str,
+    required: bool,
+) -> Result<Option<Credentials>> {
     if !helper
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
@@ -182,17 +190,21 @@ fn run_helper(helper: &str, registry: &str, file: &str) -> Result<Option<Credent
     } else {
         registry.to_string()
     };
-    let mut child = Command::new(&program)
+    let spawned = Command::new(&program)
         .arg("get")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| {
-            Error::Auth(format!(
+        .spawn();
+    let mut child = match spawned {
+        Ok(child) => child,
+        Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(Error::Auth(format!(
                 "{file} names the credential helper {helper:?} for {registry}, but {program} could not be run: {e}"
-            ))
-        })?;
+            )))
+        }
+    };
     if let Some(mut stdin) = child.stdin.take() {
         let _ = stdin.write_all(server.as_bytes());
     }

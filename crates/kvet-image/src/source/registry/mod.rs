@@ -84,7 +84,7 @@ impl Client {
             .answer(&self.http, challenge.as_deref(), sent.as_deref())?;
         let resp = send(Some(&header))?;
         if resp.status().as_u16() == 401 {
-            return Err(self.auth.rejected());
+            return Err(self.auth.rejected(&header));
         }
         self.check(resp, what)
     }
