@@ -383,3 +383,41 @@ fn layer_file_shrinking_after_indexing_is_an_error_not_a_short_read() {
     }
     assert!(any_err);
 }
+
+#[test]
+fn docker_save_with_several_images_is_chosen_by_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("save");
+    let (paths, config_digest) = legacy_save(&dir);
+    let config = format!("{}.json", &config_digest[7..]);
+    // Two images (same platform): the base alone, and base + second layer.
+    let manifest = serde_json::json!([
+        {"Config": config, "RepoTags": ["debian:base"], "Layers": [paths[0].0]},
+        {"Config": config, "RepoTags": ["registry.local:5000/debian:full", "debian:latest"], "Layers": [paths[0].0, paths[1].0]},
+    ]);
+    std::fs::write(
+        dir.join("manifest.json"),
+        serde_json::to_vec(&manifest).unwrap(),
+    )
+    .unwrap();
+    let archive = tmp.path().join("two.tar");
+    tar_dir(&dir, &archive);
+    let spec = SourceSpec::Archive(archive);
+    let mut o = opts(tmp.path());
+    o.platform = kvet_image::Platform::parse("linux/arm64").unwrap();
+    let e = open_err(&spec, &o).to_string();
+    assert!(e.contains("holds 2 images; choose one by name: debian:base, registry.local:5000/debian:full, debian:latest"), "{e}");
+    for (name, n) in [
+        ("debian:base", 1),
+        ("docker.io/library/debian:latest", 2),
+        ("registry.local:5000/debian:full", 2),
+    ] {
+        o.image = Some(name.into());
+        let (image, _) = open(&spec, &o).unwrap();
+        assert_eq!(image.layers.len(), n, "{name}");
+    }
+    o.image = Some("debian:nope".into());
+    assert!(open_err(&spec, &o)
+        .to_string()
+        .contains("no image named \"debian:nope\""));
+}

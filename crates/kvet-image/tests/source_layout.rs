@@ -337,3 +337,67 @@ fn schema1_manifest_is_unsupported() {
         &["schema 1 is not supported"],
     );
 }
+
+#[test]
+fn layout_with_several_images_is_chosen_by_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("layout");
+    let deb = debian_image(&dir, "amd64", None);
+    let alp = build_image(
+        &dir,
+        "linux",
+        "amd64",
+        None,
+        &[Layer {
+            files: vec![("etc/os-release", alpine_os_release())],
+            comp: Comp::Gzip,
+            created_by: "ADD alpine-minirootfs.tar.gz /",
+        }],
+    );
+    // As `docker save` (25+) writes index.json: one entry per tag, full names.
+    let entry = |b: &Built, full: &str, tag: &str| {
+        serde_json::json!({
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "digest": b.manifest_digest, "size": b.manifest_size,
+            "annotations": {"io.containerd.image.name": full, "org.opencontainers.image.ref.name": tag}
+        })
+    };
+    write_layout_marker(&dir);
+    let index = serde_json::json!({"schemaVersion": 2, "manifests": [
+        entry(&deb, "docker.io/library/debian:12", "12"),
+        entry(&deb, "docker.io/library/debian:bookworm", "bookworm"),
+        entry(&alp, "docker.io/library/alpine:3.19", "3.19"),
+    ]});
+    std::fs::write(dir.join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
+    let spec = SourceSpec::Layout(dir.clone());
+
+    let e = common_source::open_err(&spec, &opts(tmp.path())).to_string();
+    assert!(
+        e.contains("the layout holds 2 images; choose one by name"),
+        "{e}"
+    );
+    assert!(e.contains("docker.io/library/alpine:3.19"), "{e}");
+
+    for (name, built) in [
+        ("alpine:3.19", &alp),
+        ("debian:bookworm", &deb),
+        ("docker.io/library/debian:12", &deb),
+        ("3.19", &alp),
+    ] {
+        let mut o = opts(tmp.path());
+        o.image = Some(name.to_string());
+        let (image, _) = open(&spec, &o).unwrap();
+        assert_eq!(
+            image.manifest_digest.as_deref(),
+            Some(built.manifest_digest.as_str()),
+            "{name}"
+        );
+    }
+    let mut o = opts(tmp.path());
+    o.image = Some("debian:12".into());
+    let (image, _) = open(&spec, &o).unwrap();
+    assert_eq!(image.repo_tags, ["docker.io/library/debian:12"]);
+    o.image = Some("nginx:1".into());
+    let e = common_source::open_err(&spec, &o).to_string();
+    assert!(e.contains("no image named \"nginx:1\""), "{e}");
+}

@@ -320,20 +320,53 @@ pub(crate) fn read_docker_save(
         let config = oci::parse_config(&raw, &format!("{sname}: {path}"))?;
         configs.push((path, raw, config));
     }
-    let chosen = if entries.len() == 1 {
-        0
-    } else {
-        let platforms: Vec<Option<Platform>> = configs
+    let chosen = match &opts.image {
+        Some(wanted) => entries
             .iter()
-            .map(|(_, _, c)| oci::config_platform(c).and_then(|p| Platform::parse(&p).ok()))
-            .collect();
-        platform::choose(&opts.platform, &platforms).ok_or_else(|| {
-            platform::no_match(
-                &format!("{sname}: manifest.json"),
-                &opts.platform,
-                &platforms,
-            )
-        })?
+            .position(|e| {
+                e.repo_tags
+                    .iter()
+                    .flatten()
+                    .any(|t| super::names_match(wanted, t))
+            })
+            .ok_or_else(|| {
+                Error::Invalid(format!(
+                    "{sname}: no image named {wanted:?} (the archive has: {})",
+                    list_tags(&entries)
+                ))
+            })?,
+        None if entries.len() == 1 => 0,
+        None => {
+            // Several images: by platform when that tells them apart, else the user must say.
+            let platforms: Vec<Option<Platform>> = configs
+                .iter()
+                .map(|(_, _, c)| oci::config_platform(c).and_then(|p| Platform::parse(&p).ok()))
+                .collect();
+            let matching: Vec<usize> = (0..entries.len())
+                .filter(|&i| {
+                    platforms[i]
+                        .as_ref()
+                        .is_some_and(|p| opts.platform.matches(p))
+                })
+                .collect();
+            match matching.as_slice() {
+                [one] => *one,
+                [] => {
+                    return Err(platform::no_match(
+                        &format!("{sname}: manifest.json"),
+                        &opts.platform,
+                        &platforms,
+                    ))
+                }
+                _ => {
+                    return Err(Error::Invalid(format!(
+                        "{sname}: the archive holds {} images; choose one by name: {}",
+                        entries.len(),
+                        list_tags(&entries)
+                    )))
+                }
+            }
+        }
     };
     let entry = &entries[chosen];
     let (_, raw_config, config) = &configs[chosen];
@@ -382,6 +415,19 @@ pub(crate) fn read_docker_save(
     image.platform = oci::config_platform(config);
     image.layers = oci::layers_from(layers, config);
     Ok((image, StoreBlobs { store, paths }))
+}
+
+fn list_tags(entries: &[SaveEntry]) -> String {
+    let tags: Vec<&str> = entries
+        .iter()
+        .flat_map(|e| e.repo_tags.iter().flatten())
+        .map(String::as_str)
+        .collect();
+    if tags.is_empty() {
+        "no RepoTags".to_string()
+    } else {
+        tags.join(", ")
+    }
 }
 
 /// `sha256:<hex>` when the file name is a digest: `blobs/sha256/<hex>` (Docker 25+, OCI) or

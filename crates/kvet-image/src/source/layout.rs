@@ -60,22 +60,14 @@ pub(crate) fn read_oci_layout(
     let bytes = store.read_small("index.json", MAX_DOCUMENT_BYTES)?;
     let what = format!("{sname}: index.json");
     let top = oci::parse_document(&bytes, Some(OCI_INDEX), &what)?;
-    let Document::Index(index) = &top else {
+    let Document::Index(_) = &top else {
         return Err(Error::Invalid(format!("{what}: not an image index")));
     };
-    // Tags as the tools that wrote the layout recorded them: the full name containerd and
-    // Docker write, else the bare `ref.name` skopeo and umoci write.
-    let tags: Vec<String> = index
-        .manifests
-        .iter()
-        .filter_map(|d| {
-            let a = d.annotations.as_ref()?;
-            a.get("io.containerd.image.name")
-                .or_else(|| a.get("org.opencontainers.image.ref.name"))
-                .cloned()
-        })
-        .collect();
-
+    let top = select_image(top, opts, &what)?;
+    let tags: Vec<String> = match &top {
+        Document::Index(index) => index.manifests.iter().filter_map(tags_of).collect(),
+        Document::Manifest(_) => Vec::new(),
+    };
     let mut fetch = |d: &oci::Descriptor| read_blob_doc(store.as_ref(), &d.digest, d.size);
     let (manifest, manifest_digest) = oci::resolve(&what, top, None, &opts.platform, &mut fetch)?;
 
@@ -123,6 +115,66 @@ pub(crate) fn read_oci_layout(
     image.platform = oci::config_platform(&config);
     image.layers = oci::layers_from(layers, &config);
     Ok((image, StoreBlobs { store, paths }))
+}
+
+/// A tag as the tool that wrote the layout recorded it: the full name containerd and Docker
+/// write, else the bare `ref.name` skopeo and umoci write.
+fn tags_of(d: &oci::Descriptor) -> Option<String> {
+    let a = d.annotations.as_ref()?;
+    a.get("io.containerd.image.name")
+        .or_else(|| a.get("org.opencontainers.image.ref.name"))
+        .cloned()
+}
+
+/// Narrows `index.json` to the image the user named (`opts.image`), or, when it lists
+/// several different images without platforms and none was named, refuses to guess.
+fn select_image(top: Document, opts: &SourceOptions, what: &str) -> Result<Document> {
+    let Document::Index(mut index) = top else {
+        return Ok(top);
+    };
+    let names = |index: &oci::Index| {
+        let v: Vec<String> = index.manifests.iter().filter_map(tags_of).collect();
+        if v.is_empty() {
+            "no ref names".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    let named = |d: &oci::Descriptor, wanted: &str| {
+        d.annotations.as_ref().is_some_and(|a| {
+            a.iter()
+                .filter(|(k, _)| {
+                    *k == "io.containerd.image.name" || *k == "org.opencontainers.image.ref.name"
+                })
+                .any(|(_, v)| super::names_match(wanted, v))
+        })
+    };
+    if let Some(wanted) = &opts.image {
+        let listed = names(&index);
+        index.manifests.retain(|d| named(d, wanted));
+        if index.manifests.is_empty() {
+            return Err(Error::Invalid(format!(
+                "{what}: no image named {wanted:?} (the layout has: {listed})"
+            )));
+        }
+    } else {
+        let mut digests: Vec<&str> = index
+            .manifests
+            .iter()
+            .filter(|d| d.platform.is_none())
+            .map(|d| d.digest.as_str())
+            .collect();
+        digests.sort_unstable();
+        digests.dedup();
+        if digests.len() > 1 {
+            return Err(Error::Invalid(format!(
+                "{what}: the layout holds {} images; choose one by name: {}",
+                digests.len(),
+                names(&index)
+            )));
+        }
+    }
+    Ok(Document::Index(index))
 }
 
 /// A small blob (manifest, index, config) by digest, verified.

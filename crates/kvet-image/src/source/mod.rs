@@ -131,6 +131,12 @@ pub struct SourceOptions {
     pub retries: u32,
     /// Download progress, for a progress bar.
     pub progress: Option<ProgressFn>,
+    /// Which image of an archive or layout that holds several (`docker save a:1 b:2`, a
+    /// layout with several tags): a name as `RepoTags` or the layout's ref-name annotations
+    /// give it (`b:2`, `docker.io/library/b:2`, or a bare tag `2`). Without it, such a
+    /// source is an error listing the names; a source with one image ignores it unless it
+    /// names something else.
+    pub image: Option<String>,
 }
 
 impl Default for SourceOptions {
@@ -146,6 +152,7 @@ impl Default for SourceOptions {
             timeout: Duration::from_secs(60),
             retries: 4,
             progress: None,
+            image: None,
         }
     }
 }
@@ -163,7 +170,23 @@ impl fmt::Debug for SourceOptions {
             .field("timeout", &self.timeout)
             .field("retries", &self.retries)
             .field("progress", &self.progress.is_some())
+            .field("image", &self.image)
             .finish()
+    }
+}
+
+/// Whether `name` (from an archive: a `RepoTags` entry or a ref-name annotation) is what the
+/// user asked for with `wanted`: equal as written, equal as references once normalised
+/// (`nginx:1` is `docker.io/library/nginx:1`), or a bare tag equal to the name's tag.
+pub(crate) fn names_match(wanted: &str, name: &str) -> bool {
+    if wanted == name {
+        return true;
+    }
+    match (Reference::parse(wanted), Reference::parse(name)) {
+        (Ok(a), Ok(b)) if wanted.contains([':', '/', '@']) && name.contains([':', '/', '@']) => {
+            a == b
+        }
+        _ => name.rsplit_once(':').is_some_and(|(_, tag)| tag == wanted),
     }
 }
 
