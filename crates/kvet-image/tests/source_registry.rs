@@ -589,3 +589,112 @@ fn https_to_a_plain_http_registry_suggests_insecure() {
     assert!(e.to_string().contains("--insecure"), "{e}");
     assert!(e.to_string().contains(&reg.host()), "{e}");
 }
+
+#[test]
+fn docker_schema2_manifest_list() {
+    // skopeo converts the OCI index and manifests to Docker's manifest list / schema 2 on
+    // push (`--format v2s2`); layers (gzip, plain) and the config keep their bytes.
+    let tmp = tempfile::tempdir().unwrap();
+    let layout = tmp.path().join("layout");
+    let amd = debian_image_for_docker(&layout, "amd64");
+    let arm = debian_image_for_docker(&layout, "arm64");
+    write_multi_index(&layout, &[&amd, &arm], "v2");
+    let storage = tmp.path().join("storage");
+    let reg = Registry::start(tmp.path(), &storage, &AuthMode::None, None);
+    let out = std::process::Command::new("skopeo")
+        .args([
+            "--insecure-policy",
+            "copy",
+            "--all",
+            "--format",
+            "v2s2",
+            "--quiet",
+        ])
+        .args(["--dest-tls-verify=false"])
+        .arg(format!("oci:{}:v2", layout.display()))
+        .arg(format!("docker://{}/team/docker:v2", reg.host()))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let cache = tmp.path().join("cache");
+    let spec = SourceSpec::registry(&format!("{}/team/docker:v2", reg.host())).unwrap();
+    let mut o = insecure(&cache);
+    o.platform = Platform::parse("linux/arm64").unwrap();
+    let (image, blobs) = open(&spec, &o).unwrap();
+    assert_eq!(image.platform.as_deref(), Some("linux/arm64"));
+    assert_eq!(
+        image.config_digest.as_deref(),
+        Some(arm.config_digest.as_str())
+    );
+    // Converted manifests have new digests; the manifest digest is what we fetched.
+    assert_ne!(
+        image.manifest_digest.as_deref(),
+        Some(arm.manifest_digest.as_str())
+    );
+    assert_eq!(image.layers.len(), 2);
+    assert_eq!(image.layers[0].digest, arm.layers[0].digest);
+    assert_eq!(
+        image.layers[0].media_type.as_deref(),
+        Some("application/vnd.docker.image.rootfs.diff.tar.gzip")
+    );
+    for (l, b) in image.layers.iter().zip(&arm.layers) {
+        assert_eq!(l.diff_id.as_deref(), Some(b.diff_id.as_str()));
+        assert_eq!(l.created_by.as_deref(), Some(b.created_by.as_str()));
+        assert_eq!(sha256(&read_layer(blobs.as_ref(), l)), l.digest);
+    }
+    // The manifest we report is the one the registry serves under that digest.
+    let by_digest = SourceSpec::registry(&format!(
+        "{}/team/docker@{}",
+        reg.host(),
+        image.manifest_digest.as_deref().unwrap()
+    ))
+    .unwrap();
+    let (again, _) = open(&by_digest, &insecure(&cache)).unwrap();
+    assert_eq!(again.config_digest, image.config_digest);
+}
+
+#[test]
+fn oversized_config_is_refused() {
+    // A real image whose config is 5 MiB (one absurd history entry): refused by its declared
+    // size before it is downloaded.
+    let tmp = tempfile::tempdir().unwrap();
+    let layout = tmp.path().join("layout");
+    let huge = format!("RUN echo {}", "x".repeat(5 << 20));
+    let built = build_image(
+        &layout,
+        "linux",
+        "amd64",
+        None,
+        &[Layer {
+            files: vec![("etc/os-release", debian_os_release())],
+            comp: Comp::Gzip,
+            created_by: &huge,
+        }],
+    );
+    write_single_index(&layout, &built, "big");
+    let storage = tmp.path().join("storage");
+    let reg = Registry::start(tmp.path(), &storage, &AuthMode::None, None);
+    // skopeo refuses configs over 4 MiB itself; push with our own uploader.
+    let blob = |d: &str| std::fs::read(layout.join("blobs/sha256").join(&d[7..])).unwrap();
+    push_raw(
+        &reg.host(),
+        "team/bigconfig",
+        "big",
+        &[blob(&built.layers[0].digest), blob(&built.config_digest)],
+        &blob(&built.manifest_digest),
+        "application/vnd.oci.image.manifest.v1+json",
+    );
+    let spec = SourceSpec::registry(&format!("{}/team/bigconfig:big", reg.host())).unwrap();
+    let e = open_err(&spec, &insecure(&tmp.path().join("cache")));
+    assert!(matches!(e, Error::Limit { .. }), "{e:?}");
+    let msg = e.to_string();
+    assert!(
+        msg.contains(&built.config_digest) && msg.contains("4194304-byte document"),
+        "{msg}"
+    );
+}

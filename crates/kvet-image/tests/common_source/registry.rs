@@ -487,3 +487,52 @@ impl Drop for FlakyProxy {
         }
     }
 }
+
+/// Our own minimal pusher (distribution's monolithic upload), for images skopeo refuses to
+/// push: uploads `blobs` then puts `manifest` under `tag`.
+pub fn push_raw(
+    host: &str,
+    repo: &str,
+    tag: &str,
+    blobs: &[Vec<u8>],
+    manifest: &[u8],
+    media_type: &str,
+) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    for blob in blobs {
+        let resp = agent
+            .post(&format!("http://{host}/v2/{repo}/blobs/uploads/"))
+            .send_empty()
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 202);
+        let location = resp
+            .headers()
+            .get("location")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
+        let location = if location.starts_with("http") {
+            location
+        } else {
+            format!("http://{host}{location}")
+        };
+        let sep = if location.contains('?') { '&' } else { '?' };
+        let url = format!("{location}{sep}digest={}", super::oci::sha256(blob));
+        let resp = agent
+            .put(&url)
+            .header("Content-Type", "application/octet-stream")
+            .send(&blob[..])
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 201, "blob upload");
+    }
+    let resp = agent
+        .put(&format!("http://{host}/v2/{repo}/manifests/{tag}"))
+        .header("Content-Type", media_type)
+        .send(manifest)
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 201, "manifest put");
+}
