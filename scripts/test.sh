@@ -9,5 +9,6 @@ cd "$(dirname "$0")/.."
 #   command -v skopeo >/dev/null || sudo_apt install skopeo
 
 bash scripts/setup/versions.sh   # kvet-version oracles (dpkg, rpm, packaging, node-semver, Go, Maven, Ruby, PHP)
+bash scripts/setup/img-source.sh
 
 cargo test --workspace --locked "$@"

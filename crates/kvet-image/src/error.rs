@@ -32,6 +32,13 @@ pub enum Error {
         /// Which limit, with its value.
         limit: String,
     },
+    /// A registry could not be reached or answered with an error (names the registry and
+    /// what was asked).
+    #[error("{0}")]
+    Registry(String),
+    /// A registry demands credentials, or refused the ones given.
+    #[error("{0}")]
+    Auth(String),
 }
 
 /// The crate's result type.

@@ -17,6 +17,9 @@
 
 pub mod error;
 pub mod limits;
+pub mod platform;
+pub mod reference;
+pub mod source;
 
 use std::io::Read;
 
@@ -24,6 +27,9 @@ use serde::Serialize;
 
 pub use error::{Error, Result};
 pub use limits::Limits;
+pub use platform::Platform;
+pub use reference::Reference;
+pub use source::{open, Credentials, Progress, ProgressFn, SourceOptions, SourceSpec};
 
 /// One layer as the manifest lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
