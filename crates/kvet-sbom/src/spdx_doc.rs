@@ -1,7 +1,7 @@
 //! SPDX 2.3 JSON.
 //!
 //! Layout: the document DESCRIBES one package for the target (`primaryPackagePurpose`
-//! CONTAINER for an image); the target CONTAINS the distro (OPERATING-SYSTEM) and every package.
+//! CONTAINER for an image); the target CONTAINS the distro (OPERATING_SYSTEM, the JSON spelling) and every package.
 //! Choices where the spec leaves room:
 //! * `licenseDeclared` is the recorded licence when it is a valid SPDX expression; any other
 //!   recorded string becomes `LicenseRef-<name>-<hash>` declared in `hasExtractedLicensingInfos`
@@ -204,7 +204,7 @@ pub(crate) fn build(sbom: &Sbom<'_>, entries: &[Entry<'_>], opts: &RenderOptions
             comment: None,
             description: distro.pretty.clone(),
             external_refs: Vec::new(),
-            primary_package_purpose: "OPERATING-SYSTEM",
+            primary_package_purpose: "OPERATING_SYSTEM",
         });
         relationships.push(Relationship {
             spdx_element_id: root_id.clone(),
