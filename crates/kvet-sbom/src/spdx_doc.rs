@@ -252,9 +252,11 @@ pub(crate) fn build(sbom: &Sbom<'_>, entries: &[Entry<'_>], opts: &RenderOptions
             )),
             comment: (!comment.is_empty()).then(|| comment.join("; ")),
             description: None,
-            external_refs: (!p.purl.is_empty())
-                .then(|| vec![purl_ref(p.purl.clone())])
-                .unwrap_or_default(),
+            external_refs: if p.purl.is_empty() {
+                Vec::new()
+            } else {
+                vec![purl_ref(p.purl.clone())]
+            },
             primary_package_purpose: match p.kind.purl_type() {
                 "generic" | "binary" => "APPLICATION",
                 _ => "LIBRARY",

@@ -79,7 +79,7 @@ fn summary(
 ) -> io::Result<()> {
     let inv = sbom.inventory;
     writeln!(out, "Summary")?;
-    writeln!(out, "  Target      {}", sbom.target.name)?;
+    writeln!(out, "  Target           {}", sbom.target.name)?;
     let d = &inv.distro;
     let distro = if d.is_unknown() {
         "unknown".to_owned()
@@ -89,22 +89,22 @@ fn summary(
             (None, _) => d.purl_qualifier(),
         }
     };
-    writeln!(out, "  Distro      {distro}")?;
+    writeln!(out, "  Distro           {distro}")?;
     let by_kind: Vec<String> = groups
         .iter()
         .map(|(k, v)| format!("{k} {}", v.len()))
         .collect();
     if by_kind.is_empty() {
-        writeln!(out, "  Packages    none")?;
+        writeln!(out, "  Packages         none")?;
     } else {
         let total: usize = groups.iter().map(|(_, v)| v.len()).sum();
-        writeln!(out, "  Packages    {total} ({})", by_kind.join(" · "))?;
+        writeln!(out, "  Packages         {total} ({})", by_kind.join(" · "))?;
     }
     if let Some(vs) = sbom.vulnerabilities {
-        writeln!(out, "  Vulnerabilities {}", vs.len())?;
+        writeln!(out, "  Vulnerabilities  {}", vs.len())?;
     }
     if !inv.warnings.is_empty() {
-        writeln!(out, "  Warnings    {}", inv.warnings.len())?;
+        writeln!(out, "  Warnings         {}", inv.warnings.len())?;
         // Warnings name files the user may need to look at: list them, sorted for stability.
         let mut ws: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for w in &inv.warnings {
