@@ -21,6 +21,23 @@ fn new_table(opts: &RenderOptions) -> Table {
     t
 }
 
+/// Package databases are untrusted input: a name carrying an escape sequence must not drive
+/// the user's terminal, so control characters are shown escaped (`\u{1b}`).
+fn printable(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return s.to_owned();
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 pub(crate) fn render(
     sbom: &Sbom<'_>,
     entries: &[Entry<'_>],
@@ -53,10 +70,10 @@ pub(crate) fn render(
         for e in group {
             let p = e.pkg;
             let mut row = vec![
-                Cell::new(&p.name),
-                Cell::new(p.full_version()),
+                Cell::new(printable(&p.name)),
+                Cell::new(printable(&p.full_version())),
                 Cell::new(kind),
-                Cell::new(&p.location),
+                Cell::new(printable(&p.location)),
             ];
             if has_layers {
                 row.push(Cell::new(
@@ -79,7 +96,7 @@ fn summary(
 ) -> io::Result<()> {
     let inv = sbom.inventory;
     writeln!(out, "Summary")?;
-    writeln!(out, "  Target           {}", sbom.target.name)?;
+    writeln!(out, "  Target           {}", printable(&sbom.target.name))?;
     let d = &inv.distro;
     let distro = if d.is_unknown() {
         "unknown".to_owned()
@@ -89,7 +106,7 @@ fn summary(
             (None, _) => d.purl_qualifier(),
         }
     };
-    writeln!(out, "  Distro           {distro}")?;
+    writeln!(out, "  Distro           {}", printable(&distro))?;
     let by_kind: Vec<String> = groups
         .iter()
         .map(|(k, v)| format!("{k} {}", v.len()))
@@ -112,7 +129,7 @@ fn summary(
         }
         for (loc, msgs) in ws {
             for m in msgs {
-                writeln!(out, "    {loc}: {m}")?;
+                writeln!(out, "    {}: {}", printable(loc), printable(m))?;
             }
         }
     }
