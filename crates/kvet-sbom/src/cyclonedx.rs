@@ -378,14 +378,20 @@ fn vulnerabilities(
 ) -> Result<Vec<CdxVulnerability>, Error> {
     let mut out = Vec::with_capacity(vs.len());
     let mut seen = std::collections::HashSet::new();
+    let mut by_purl: std::collections::HashMap<&str, Vec<&Entry<'_>>> =
+        std::collections::HashMap::new();
+    for e in entries {
+        by_purl.entry(e.pkg.purl.as_str()).or_default().push(e);
+    }
     for v in vs {
         let mut affects = Vec::new();
         for a in &v.affects {
-            let matching: Vec<&Entry<'_>> = entries
-                .iter()
-                .filter(|e| {
-                    e.pkg.purl == a.purl && a.location.as_ref().is_none_or(|l| *l == e.pkg.location)
-                })
+            let matching: Vec<&Entry<'_>> = by_purl
+                .get(a.purl.as_str())
+                .into_iter()
+                .flatten()
+                .filter(|e| a.location.as_ref().is_none_or(|l| *l == e.pkg.location))
+                .copied()
                 .collect();
             if matching.is_empty() {
                 return Err(Error::UnknownAffected {

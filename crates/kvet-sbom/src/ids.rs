@@ -20,14 +20,15 @@ pub(crate) struct Entry<'a> {
 /// Sorts packages (kind, name, version, location, PURL) and gives each unique identifiers.
 pub(crate) fn index(packages: &[Package]) -> Vec<Entry<'_>> {
     let mut sorted: Vec<&Package> = packages.iter().collect();
-    sorted.sort_by(|a, b| {
-        (a.kind, &a.name, a.full_version(), &a.location, &a.purl).cmp(&(
-            b.kind,
-            &b.name,
-            b.full_version(),
-            &b.location,
-            &b.purl,
-        ))
+    // Cached: `full_version` allocates, and a comparator would call it O(n log n) times.
+    sorted.sort_by_cached_key(|p| {
+        (
+            p.kind,
+            p.name.as_str(),
+            p.full_version(),
+            p.location.as_str(),
+            p.purl.as_str(),
+        )
     });
     let mut purl_count: BTreeMap<&str, usize> = BTreeMap::new();
     for p in &sorted {
