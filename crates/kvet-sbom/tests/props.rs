@@ -17,6 +17,12 @@ fn validators() -> &'static (jsonschema::Validator, jsonschema::Validator) {
     V.get_or_init(|| (cyclonedx_validator(), spdx_validator()))
 }
 
+/// The first package of `dpkg/debian12-minbase.status`.
+fn template() -> Package {
+    static T: OnceLock<Package> = OnceLock::new();
+    T.get_or_init(|| debian().packages[0].clone()).clone()
+}
+
 fn kind() -> impl Strategy<Value = PackageKind> {
     prop_oneof![
         Just(PackageKind::Deb),
@@ -66,21 +72,23 @@ prop_compose! {
         location in prop::sample::select(vec!["/var/lib/dpkg/status", "/a b/x.jar", "/c\u{1b}[31m"]),
         source in prop::option::of(text()),
     ) -> Package {
-        Package {
-            name,
-            version,
-            epoch,
-            release,
-            arch: arch.map(str::to_owned),
-            source_name: source,
-            source_version: None,
-            license,
-            kind,
-            purl: String::new(),
-            location: location.to_owned(),
-            files: vec![],
-            layer: None,
-        }
+        // Start from a real record (so a field added to `Package` later needs no change here)
+        // and overwrite everything the renderers read.
+        let mut p = template();
+        p.name = name;
+        p.version = version;
+        p.epoch = epoch;
+        p.release = release;
+        p.arch = arch.map(str::to_owned);
+        p.source_name = source;
+        p.source_version = None;
+        p.license = license;
+        p.kind = kind;
+        p.purl = String::new();
+        p.location = location.to_owned();
+        p.files = vec![];
+        p.layer = None;
+        p
     }
 }
 
@@ -96,7 +104,10 @@ proptest! {
         for p in &mut packages {
             p.compute_purl(&distro);
         }
-        let inv = Inventory { distro, packages, warnings: vec![] };
+        let mut inv: Inventory = debian();
+        inv.distro = distro;
+        inv.packages = packages;
+        inv.warnings.clear();
         let t = Target::image(target_name, Some("sha256:00".into()));
         let sbom = Sbom { target: &t, inventory: &inv, vulnerabilities: None };
         let (cdx_v, spdx_v) = validators();
