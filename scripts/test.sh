@@ -8,4 +8,6 @@ cd "$(dirname "$0")/.."
 # second run does nothing, e.g.:
 #   command -v skopeo >/dev/null || sudo_apt install skopeo
 
+bash scripts/setup/appcat.sh
+
 cargo test --workspace --locked "$@"
