@@ -9,7 +9,33 @@
 //! lookup and a handful of suffix comparisons.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
+
+/// FNV-1a for the name index: the map is built once from constants and never grows, so the
+/// flooding resistance of the default SipHash buys nothing here, while its cost would be paid
+/// on every path of every layer.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
 
 /// One component of a pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,24 +85,39 @@ impl Pattern {
         )
     }
 
-    /// Matches components right to left (the last one is the most selective).
-    fn matches(&self, comps: &[&str]) -> bool {
-        match_from_end(&self.0, comps)
+    /// Matches components right to left (the last one is the most selective), peeling them
+    /// off the path string without allocating.
+    fn matches(&self, rel: &str) -> bool {
+        match_from_end(&self.0, Some(rel))
     }
 }
 
-fn match_from_end(segs: &[Seg], comps: &[&str]) -> bool {
-    let Some((last, rest)) = segs.split_last() else {
-        return comps.is_empty();
+/// `rest` is what is left of the path (`None` once every component is consumed).
+fn match_from_end(segs: &[Seg], rest: Option<&str>) -> bool {
+    let Some((last, seg_rest)) = segs.split_last() else {
+        return rest.is_none();
     };
     if *last == Seg::AnyDirs {
-        // `**` takes 0..=all of the remaining components.
-        return (0..=comps.len()).any(|take| match_from_end(rest, &comps[..comps.len() - take]));
+        // `**` takes 0, 1, 2, … of the remaining components.
+        let mut r = rest;
+        loop {
+            if match_from_end(seg_rest, r) {
+                return true;
+            }
+            match r {
+                None => return false,
+                Some(s) => r = s.rsplit_once('/').map(|(head, _)| head),
+            }
+        }
     }
-    match comps.split_last() {
-        Some((c, crest)) => last.matches(c) && match_from_end(rest, crest),
-        None => false,
-    }
+    let Some(s) = rest else {
+        return false;
+    };
+    let (head, comp) = match s.rsplit_once('/') {
+        Some((h, c)) => (Some(h), c),
+        None => (None, s),
+    };
+    last.matches(comp) && match_from_end(seg_rest, head)
 }
 
 /// The compiled form of a pattern list.
@@ -84,7 +125,7 @@ fn match_from_end(segs: &[Seg], comps: &[&str]) -> bool {
 pub(crate) struct Matcher {
     patterns: Vec<Pattern>,
     /// Last component literal → patterns ending in it.
-    by_name: HashMap<&'static str, Vec<usize>>,
+    by_name: HashMap<&'static str, Vec<usize>, BuildHasherDefault<Fnv>>,
     /// Patterns whose last component is a glob.
     globbed: Vec<usize>,
 }
@@ -92,7 +133,8 @@ pub(crate) struct Matcher {
 impl Matcher {
     pub(crate) fn new(patterns: &[&'static str]) -> Matcher {
         let patterns: Vec<Pattern> = patterns.iter().map(|p| Pattern::compile(p)).collect();
-        let mut by_name: HashMap<&'static str, Vec<usize>> = HashMap::new();
+        let mut by_name: HashMap<&'static str, Vec<usize>, BuildHasherDefault<Fnv>> =
+            HashMap::default();
         let mut globbed = Vec::new();
         for (i, p) in patterns.iter().enumerate() {
             match p.0.last() {
@@ -117,20 +159,26 @@ impl Matcher {
         let Some(rel) = path.strip_prefix('/') else {
             return false;
         };
-        let name = rel.rsplit('/').next().unwrap_or(rel);
+        let (parent, name) = match rel.rsplit_once('/') {
+            Some((dir, name)) => (dir.rsplit('/').next(), name),
+            None => (None, rel),
+        };
         let lit = self.by_name.get(name).map(Vec::as_slice).unwrap_or(&[]);
-        let mut candidates = lit.iter().chain(
-            self.globbed
-                .iter()
-                .filter(|&&i| self.patterns[i].0.last().is_some_and(|s| s.matches(name))),
-        );
+        // A glob-named pattern is a candidate when its last component matches and, if the one
+        // before is a literal, so does the parent directory: `/var/lib/dpkg/status.d/*`
+        // matches every file name, but only files in a `status.d` directory get further.
+        let mut candidates = lit.iter().chain(self.globbed.iter().filter(|&&i| {
+            let segs = &self.patterns[i].0;
+            segs.last().is_some_and(|s| s.matches(name))
+                && match segs.len().checked_sub(2).map(|j| &segs[j]) {
+                    Some(Seg::Lit(l)) => parent == Some(*l),
+                    _ => true,
+                }
+        }));
         let Some(&first) = candidates.next() else {
             return false;
         };
-        // Only now split the path: most paths never get here.
-        let comps: Vec<&str> = rel.split('/').collect();
-        self.patterns[first].matches(&comps)
-            || candidates.any(|&i| self.patterns[i].matches(&comps))
+        self.patterns[first].matches(rel) || candidates.any(|&i| self.patterns[i].matches(rel))
     }
 }
 
