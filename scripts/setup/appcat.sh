@@ -5,7 +5,8 @@
 # 1. Real Debian binaries (nginx, httpd, redis, memcached, postgres, mariadbd, openssl, libssl,
 #    node, python3.11, java) for the binary-version cataloguer: `apt-get download` into
 #    target/test-debs/debs and `dpkg-deb -x` into target/test-debs/root.
-# 2. A real cargo-auditable binary: `cargo install cargo-auditable`, then a tiny crate in
+# 2. Ruby (its RubyGems reads the gemspecs the oracle test compares against).
+# 3. A real cargo-auditable binary: `cargo install cargo-auditable`, then a tiny crate in
 #    target/test-debs/auditable built with `cargo auditable build`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -36,6 +37,10 @@ if [ ! -f "$OUT/debs/.done" ]; then
     dpkg-deb -x "$deb" "$OUT/root"
   done
   touch "$OUT/debs/.done"
+fi
+
+if ! command -v ruby >/dev/null; then
+  apt-get update -qq && apt-get install -y -qq ruby >/dev/null
 fi
 
 if [ ! -f "$OUT/auditable/.done" ]; then
