@@ -9,5 +9,4 @@ cd "$(dirname "$0")/.."
 #   command -v skopeo >/dev/null || sudo_apt install skopeo
 
 bash scripts/setup/appcat.sh
-
 cargo test --workspace --locked "$@"

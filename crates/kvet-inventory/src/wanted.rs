@@ -106,47 +106,82 @@ fn match_from_end(segs: &[Seg], rest: Option<&str>) -> bool {
             }
             match r {
                 None => return false,
-                Some(s) => r = s.rsplit_once('/').map(|(head, _)| head),
+                Some(s) => r = split_last_component(s).0,
             }
         }
     }
     let Some(s) = rest else {
         return false;
     };
-    let (head, comp) = match s.rsplit_once('/') {
-        Some((h, c)) => (Some(h), c),
-        None => (None, s),
-    };
+    let (head, comp) = split_last_component(s);
     last.matches(comp) && match_from_end(seg_rest, head)
 }
 
-/// The compiled form of a pattern list.
+/// `a/b/c` → (`Some("a/b")`, `c`); `c` → (`None`, `c`). A plain backwards byte loop: path
+/// components are short, and this is the matcher's innermost step (`rsplit_once` with a
+/// `char` pattern costs several times more here).
+fn split_last_component(s: &str) -> (Option<&str>, &str) {
+    match s.as_bytes().iter().rposition(|&b| b == b'/') {
+        // `/` is ASCII, so both sides are on char boundaries.
+        Some(i) => (Some(&s[..i]), &s[i + 1..]),
+        None => (None, s),
+    }
+}
+
+type Index = HashMap<&'static str, Vec<usize>, BuildHasherDefault<Fnv>>;
+
+/// The compiled form of a pattern list, indexed so that a path only meets the patterns that
+/// can match its file name.
 #[derive(Debug)]
 pub(crate) struct Matcher {
     patterns: Vec<Pattern>,
-    /// Last component literal → patterns ending in it.
-    by_name: HashMap<&'static str, Vec<usize>, BuildHasherDefault<Fnv>>,
-    /// Patterns whose last component is a glob.
-    globbed: Vec<usize>,
+    /// Last component a literal (`status`, `METADATA`) → patterns ending in it.
+    by_name: Index,
+    /// Last component `*.ext` (`*.jar`, `*.deps.json`) → patterns, keyed by the text after
+    /// the name's last `.` (`jar`, `json`).
+    by_ext: Index,
+    /// Other globbed last components (`status.d/*`) whose parent is a literal → patterns,
+    /// keyed by that parent.
+    by_parent: Index,
+    /// Anything else (none in [`crate::WANTED_PATHS`] today): tried on every path.
+    rest: Vec<usize>,
+}
+
+fn lookup<'a>(index: &'a Index, key: Option<&str>) -> &'a [usize] {
+    key.and_then(|k| index.get(k))
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+}
+
+fn extension(name: &str) -> Option<&str> {
+    name.rsplit_once('.').map(|(_, ext)| ext)
 }
 
 impl Matcher {
     pub(crate) fn new(patterns: &[&'static str]) -> Matcher {
         let patterns: Vec<Pattern> = patterns.iter().map(|p| Pattern::compile(p)).collect();
-        let mut by_name: HashMap<&'static str, Vec<usize>, BuildHasherDefault<Fnv>> =
-            HashMap::default();
-        let mut globbed = Vec::new();
+        let mut m = Matcher {
+            patterns: Vec::new(),
+            by_name: Index::default(),
+            by_ext: Index::default(),
+            by_parent: Index::default(),
+            rest: Vec::new(),
+        };
         for (i, p) in patterns.iter().enumerate() {
-            match p.0.last() {
-                Some(Seg::Lit(l)) => by_name.entry(l).or_default().push(i),
-                _ => globbed.push(i),
+            let segs = &p.0;
+            let parent = segs.len().checked_sub(2).map(|j| &segs[j]);
+            match (segs.last(), parent) {
+                (Some(Seg::Lit(l)), _) => m.by_name.entry(l).or_default().push(i),
+                (Some(Seg::Glob(_, suf)), _) if suf.starts_with('.') && suf.len() > 1 => {
+                    let ext = extension(suf).unwrap_or(suf);
+                    m.by_ext.entry(ext).or_default().push(i);
+                }
+                (_, Some(Seg::Lit(parent))) => m.by_parent.entry(parent).or_default().push(i),
+                _ => m.rest.push(i),
             }
         }
-        Matcher {
-            patterns,
-            by_name,
-            globbed,
-        }
+        m.patterns = patterns;
+        m
     }
 
     /// The matcher for [`crate::WANTED_PATHS`], built on first use.
@@ -159,32 +194,42 @@ impl Matcher {
         let Some(rel) = path.strip_prefix('/') else {
             return false;
         };
-        let (parent, name) = match rel.rsplit_once('/') {
-            Some((dir, name)) => (dir.rsplit('/').next(), name),
-            None => (None, rel),
-        };
-        let lit = self.by_name.get(name).map(Vec::as_slice).unwrap_or(&[]);
-        // A glob-named pattern is a candidate when its last component matches and, if the one
-        // before is a literal, so does the parent directory: `/var/lib/dpkg/status.d/*`
-        // matches every file name, but only files in a `status.d` directory get further.
-        let mut candidates = lit.iter().chain(self.globbed.iter().filter(|&&i| {
-            let segs = &self.patterns[i].0;
-            segs.last().is_some_and(|s| s.matches(name))
-                && match segs.len().checked_sub(2).map(|j| &segs[j]) {
-                    Some(Seg::Lit(l)) => parent == Some(*l),
-                    _ => true,
-                }
-        }));
-        let Some(&first) = candidates.next() else {
-            return false;
-        };
-        self.patterns[first].matches(rel) || candidates.any(|&i| self.patterns[i].matches(rel))
+        let (dir, name) = split_last_component(rel);
+        let parent = dir.map(|d| split_last_component(d).1);
+        lookup(&self.by_name, Some(name))
+            .iter()
+            .chain(lookup(&self.by_ext, extension(name)))
+            .chain(lookup(&self.by_parent, parent))
+            .chain(&self.rest)
+            .any(|&i| self.patterns[i].matches(rel))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The index only skips patterns that cannot match: the result equals trying every
+        /// pattern. Paths are built from the components the patterns use, plus noise.
+        #[test]
+        fn index_agrees_with_trying_every_pattern(
+            comps in prop::collection::vec(prop::sample::select(vec![
+                "usr", "lib", "var", "dpkg", "status.d", "info", "x.list", "site-packages",
+                "dist-packages", "a-1.dist-info", "b.egg-info", "METADATA", "RECORD",
+                "PKG-INFO", "node_modules", "@s", "ms", "package.json", "package-lock.json",
+                "Cargo.lock", "specifications", "default", "r-1.gemspec", "vendor", "composer",
+                "installed.json", "App.deps.json", "release", "a.jar", ".jar", "status", "etc",
+                "os-release", "share", "doc", "copyright", "",
+            ]), 0..7),
+        ) {
+            let m = Matcher::get();
+            let path = format!("/{}", comps.join("/"));
+            let naive = m.patterns.iter().any(|p| p.matches(&path[1..]));
+            prop_assert_eq!(m.is_match(&path), naive, "{}", path);
+        }
+    }
 
     fn m(p: &'static str, path: &str) -> bool {
         Matcher::new(&[p]).is_match(path)
