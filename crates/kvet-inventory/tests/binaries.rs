@@ -197,7 +197,7 @@ fn cargo_auditable_binary() {
     assert_eq!(catalogue(&files).packages.len(), 3);
 
     // A damaged section is a warning, never a panic: flip bytes inside the zlib stream.
-    let Some(at) = find_section(&bytes) else {
+    let Some((at, len)) = find_section(&bytes) else {
         panic!("no .dep-v0 section found by offset");
     };
     let mut bad = bytes.clone();
@@ -206,13 +206,21 @@ fn cargo_auditable_binary() {
     }
     let err = cargo::parse_binary(&bad, "/bad").unwrap_err();
     assert!(err.contains("cargo-auditable"), "{err}");
+
+    // Truncated anywhere (headers, section table, the section itself): no panic; the section
+    // is near the end, so most cuts simply lose it.
+    for cut in (0..bytes.len()).step_by(997).chain(at..at + len) {
+        let _ = cargo::parse_binary(&bytes[..cut.min(bytes.len())], "/cut");
+        let _ = binary::parse_binary(&bytes[..cut.min(bytes.len())], "/usr/bin/node");
+    }
 }
 
-/// File offset of the `.dep-v0` section (ELF), found with `object` the same way as the
-/// cataloguer but independently of it.
-fn find_section(bytes: &[u8]) -> Option<usize> {
+/// File offset and size of the `.dep-v0` section (ELF), found with `object` the same way as
+/// the cataloguer but independently of it.
+fn find_section(bytes: &[u8]) -> Option<(usize, usize)> {
     use object::{Object, ObjectSection};
     let file = object::File::parse(bytes).ok()?;
     let s = file.section_by_name(".dep-v0")?;
-    s.file_range().map(|(off, _)| off as usize)
+    s.file_range()
+        .map(|(off, len)| (off as usize, len as usize))
 }
