@@ -12,4 +12,5 @@ bash scripts/setup/versions.sh   # kvet-version oracles (dpkg, rpm, packaging, n
 bash scripts/setup/img-source.sh
 bash scripts/setup/sbom-format.sh
 
+bash scripts/setup/appcat.sh
 cargo test --workspace --locked "$@"

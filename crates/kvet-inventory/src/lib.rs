@@ -1,4 +1,5 @@
-//! Image inventory: which distro an image is, and which OS packages it has installed.
+//! Image inventory: which distro an image is, which OS packages it has installed, and which
+//! application packages (Python, npm, Rust, Ruby, PHP, .NET, well-known binaries) it carries.
 //!
 //! # Contract
 //!
@@ -29,16 +30,37 @@
 //! | [`java`] | `**/*.jar`, `*.war`, `*.ear` (nested archives opened up to 4 levels) | maven |
 //! | [`gobin`] | any executable the walker hands over (Go ≥ 1.18 build info) | golang |
 //! | [`rpm`] | `rpmdb.sqlite`, `Packages` (BerkeleyDB), `Packages.db` (NDB) under `/var/lib/rpm` or `/usr/lib/sysimage/rpm` | rpm |
+//! | [`python`] | `**/{site,dist}-packages/*.dist-info/METADATA` (+ `RECORD`), `*.egg-info/PKG-INFO` (+ `installed-files.txt`), `*.egg-info` files | pypi |
+//! | [`npm`] | `**/node_modules/[@scope/]name/package.json`, `**/package-lock.json` outside `node_modules` (v1–v3) | npm |
+//! | [`cargo`] | `**/Cargo.lock`; executables built with `cargo auditable` (`.dep-v0`) | cargo |
+//! | [`gem`] | `**/specifications/[default/]*.gemspec` | gem |
+//! | [`composer`] | `**/vendor/composer/installed.json` (Composer 1 and 2) | composer |
+//! | [`nuget`] | `**/*.deps.json` | nuget |
+//! | [`binary`] | executables named nginx, httpd/apache2, redis-*, memcached, postgres, mariadbd/mysqld, openssl/libcrypto/libssl, node/libnode, pythonX.Y/libpythonX.Y, java/libjvm.so; JDK `release` files | generic |
+//!
+//! The application cataloguers are run by [`apps`], which also removes duplicates (same kind,
+//! name, version and file). Packages Debian installs into `dist-packages` are reported twice,
+//! once by dpkg (`pkg:deb/…`) and once from their Python metadata (`pkg:pypi/…`), as Syft
+//! does: each PURL matches its own ecosystem's advisories.
 
 pub mod apk;
+pub mod apps;
+pub mod binary;
+pub mod cargo;
+pub mod composer;
 pub mod distro;
 pub mod dpkg;
 pub mod error;
+pub mod gem;
 pub mod gobin;
 pub mod java;
+pub mod npm;
+pub mod nuget;
 pub mod package;
+pub mod python;
 pub mod rootfs;
 pub mod rpm;
+mod wanted;
 
 use std::collections::BTreeMap;
 
@@ -93,7 +115,8 @@ pub const RPMDB_PATHS: &[&str] = &[
 ];
 
 /// Paths the cataloguers read. Entries ending in `/*` match any file directly in that directory;
-/// `*` inside a component matches within that component only (see [`is_wanted`]).
+/// `*` inside a component matches within that component only; a `**` component matches any
+/// number of whole directories, including none (see [`is_wanted`]).
 pub const WANTED_PATHS: &[&str] = &[
     // distro
     "/etc/os-release",
@@ -134,42 +157,47 @@ pub const WANTED_PATHS: &[&str] = &[
     "**/*.jar",
     "**/*.war",
     "**/*.ear",
+    // Python (wheel installs, setuptools/Debian egg-info directories and single files)
+    "**/site-packages/*.dist-info/METADATA",
+    "**/site-packages/*.dist-info/RECORD",
+    "**/site-packages/*.egg-info",
+    "**/site-packages/*.egg-info/PKG-INFO",
+    "**/site-packages/*.egg-info/installed-files.txt",
+    "**/dist-packages/*.dist-info/METADATA",
+    "**/dist-packages/*.dist-info/RECORD",
+    "**/dist-packages/*.egg-info",
+    "**/dist-packages/*.egg-info/PKG-INFO",
+    "**/dist-packages/*.egg-info/installed-files.txt",
+    // npm: installed packages at any depth, and project lockfiles
+    "**/node_modules/*/package.json",
+    "**/node_modules/@*/*/package.json",
+    "**/package-lock.json",
+    // Rust
+    "**/Cargo.lock",
+    // Ruby
+    "**/specifications/*.gemspec",
+    "**/specifications/default/*.gemspec",
+    // PHP
+    "**/vendor/composer/installed.json",
+    // .NET
+    "**/*.deps.json",
+    // JDK/JRE release file (the content decides)
+    "**/release",
 ];
 
-/// Whether the image walker should keep the file at `path` (absolute, `/`-separated).
+/// Exceptions to [`WANTED_PATHS`]: a `package-lock.json` shipped inside an installed package
+/// describes that package's development, not what is installed.
+pub const UNWANTED_PATHS: &[&str] = &["**/node_modules/**/package-lock.json"];
+
+/// Whether the image walker should keep the file at `path` (absolute, `/`-separated): it
+/// matches [`WANTED_PATHS`] and not [`UNWANTED_PATHS`]. Costs one hash lookup and a few
+/// suffix comparisons for a path no cataloguer wants (the bench `wanted` measures it).
 pub fn is_wanted(path: &str) -> bool {
-    WANTED_PATHS.iter().any(|pat| glob_match(pat, path))
-}
-
-/// Component-wise match where `*` matches any run of characters other than `/`, and a leading
-/// `**/` matches any directories (the rest of the pattern is then matched against the last
-/// component).
-fn glob_match(pattern: &str, path: &str) -> bool {
-    if let Some(last) = pattern.strip_prefix("**/") {
-        let name = path.rsplit('/').next().unwrap_or(path);
-        return component_match(last, name);
-    }
-    let mut pc = pattern.split('/');
-    let mut sc = path.split('/');
-    loop {
-        match (pc.next(), sc.next()) {
-            (None, None) => return true,
-            (Some(p), Some(s)) if component_match(p, s) => {}
-            _ => return false,
-        }
-    }
-}
-
-fn component_match(pat: &str, s: &str) -> bool {
-    match pat.split_once('*') {
-        None => pat == s,
-        Some((pre, suf)) => {
-            s.len() >= pre.len() + suf.len()
-                && s.starts_with(pre)
-                && s.ends_with(suf)
-                && !s.is_empty()
-        }
-    }
+    static UNWANTED: std::sync::OnceLock<wanted::Matcher> = std::sync::OnceLock::new();
+    wanted::Matcher::get().is_match(path)
+        && !UNWANTED
+            .get_or_init(|| wanted::Matcher::new(UNWANTED_PATHS))
+            .is_match(path)
 }
 
 /// Whether a file's first bytes are an ELF, Mach-O or PE header: the walker keeps such files
@@ -218,13 +246,21 @@ pub fn catalogue(files: &Files) -> Inventory {
         warnings.extend(w);
     }
 
-    // Go binaries have no fixed path: the walker decides which executables to hand over
-    // (see [`looks_like_executable`]); anything else in the map is not parsed twice.
+    let (p, w) = apps::catalogue(files);
+    packages.extend(p);
+    warnings.extend(w);
+
+    // Go, cargo-auditable and well-known binaries have no fixed path: the walker decides which
+    // executables to hand over (see [`looks_like_executable`]); anything else in the map is
+    // not parsed twice.
     for (path, bytes) in files
         .iter()
         .filter(|(p, b)| !is_wanted(p) && looks_like_executable(b))
     {
         let (p, w) = gobin::parse_binary(bytes, path);
+        packages.extend(p);
+        warnings.extend(w);
+        let (p, w) = apps::catalogue_executable(bytes, path);
         packages.extend(p);
         warnings.extend(w);
     }
@@ -253,5 +289,27 @@ mod tests {
         assert!(is_wanted("/opt/app/lib/log4j-core-2.14.1.jar"));
         assert!(is_wanted("/app.war"));
         assert!(!is_wanted("/opt/app/lib/jar"));
+        assert!(is_wanted(
+            "/usr/local/lib/python3.12/site-packages/requests-2.32.3.dist-info/METADATA"
+        ));
+        assert!(is_wanted(
+            "/usr/lib/python3/dist-packages/rpm-4.18.0.egg-info"
+        ));
+        assert!(!is_wanted("/usr/lib/python3/dist-packages/six.py"));
+        assert!(is_wanted("/app/node_modules/@babel/core/package.json"));
+        assert!(is_wanted(
+            "/app/node_modules/a/node_modules/ms/package.json"
+        ));
+        assert!(!is_wanted("/app/node_modules/a/dist/esm/package.json"));
+        assert!(is_wanted("/app/package-lock.json"));
+        assert!(!is_wanted("/app/node_modules/a/package-lock.json"));
+        assert!(is_wanted("/src/Cargo.lock"));
+        assert!(is_wanted(
+            "/usr/local/bundle/specifications/rack-3.0.8.gemspec"
+        ));
+        assert!(is_wanted("/var/www/vendor/composer/installed.json"));
+        assert!(is_wanted("/app/MyApp.deps.json"));
+        assert!(is_wanted("/opt/java/openjdk/release"));
+        assert!(!is_wanted("relative/Cargo.lock"));
     }
 }

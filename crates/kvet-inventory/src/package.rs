@@ -19,6 +19,23 @@ pub enum PackageKind {
     Maven,
     /// Go module compiled into a binary (build info); `stdlib` is the Go toolchain itself.
     Golang,
+    /// Python distribution (`*.dist-info/METADATA`, `*.egg-info`); `name` as the metadata
+    /// spells it, PEP 503-normalised only in the PURL.
+    Python,
+    /// npm package (`node_modules/**/package.json`, `package-lock.json`); `name` keeps its
+    /// `@scope/` prefix.
+    Npm,
+    /// Rust crate (`Cargo.lock`, or a binary built with `cargo auditable`).
+    Cargo,
+    /// RubyGem (`specifications/*.gemspec`).
+    Gem,
+    /// PHP Composer package (`vendor/composer/installed.json`); `name` is `vendor/project`.
+    Composer,
+    /// NuGet package (`*.deps.json` of a .NET application).
+    Nuget,
+    /// A well-known program copied into the image rather than installed by a package manager,
+    /// identified by the version string compiled into it (nginx, httpd, redis, …).
+    Binary,
 }
 
 impl PackageKind {
@@ -30,6 +47,16 @@ impl PackageKind {
             PackageKind::Apk => "apk",
             PackageKind::Maven => "maven",
             PackageKind::Golang => "golang",
+            PackageKind::Python => "pypi",
+            PackageKind::Npm => "npm",
+            PackageKind::Cargo => "cargo",
+            PackageKind::Gem => "gem",
+            PackageKind::Composer => "composer",
+            PackageKind::Nuget => "nuget",
+            // No ecosystem owns a binary copied into an image: the purl spec's `generic` type is
+            // for exactly that (a name and a version, no registry), and advisory feeds that
+            // cover such programs (nginx, openssl…) key them by the upstream name anyway.
+            PackageKind::Binary => "generic",
         }
     }
 }
@@ -86,6 +113,33 @@ pub struct LayerRef {
 }
 
 impl Package {
+    /// A package of one of the application kinds ([`PackageKind::is_application`]) found in
+    /// the file at `location`, with its PURL computed.
+    pub fn application(
+        kind: PackageKind,
+        name: impl Into<String>,
+        version: impl Into<String>,
+        location: impl Into<String>,
+    ) -> Package {
+        let mut p = Package {
+            name: name.into(),
+            version: version.into(),
+            epoch: None,
+            release: None,
+            arch: None,
+            source_name: None,
+            source_version: None,
+            license: None,
+            kind,
+            purl: String::new(),
+            location: location.into(),
+            files: Vec::new(),
+            layer: None,
+        };
+        p.compute_purl(&Distro::unknown());
+        p
+    }
+
     /// The version as the package manager prints it: `epoch:version-release` for rpm,
     /// `epoch:version` for dpkg (dpkg keeps the epoch in its version string already).
     pub fn full_version(&self) -> String {
@@ -117,6 +171,9 @@ fn build_purl(p: &Package, distro: &Distro) -> String {
     }
     if p.kind == PackageKind::Golang {
         return golang_purl(p);
+    }
+    if p.kind.is_application() {
+        return application_purl(p);
     }
     // dpkg spells the epoch inside its version (`1:2.3-4`) and so does the purl; rpm's purl
     // carries it as a qualifier instead.
@@ -169,6 +226,64 @@ fn maven_purl(p: &Package) -> String {
     };
     if !group.is_empty() {
         purl.with_namespace(group);
+    }
+    purl.with_version(p.version.as_str());
+    purl.to_string()
+}
+
+impl PackageKind {
+    /// Kinds found by the application cataloguers: their PURLs carry no distro, since the
+    /// same artifact is the same anywhere.
+    pub fn is_application(self) -> bool {
+        matches!(
+            self,
+            PackageKind::Python
+                | PackageKind::Npm
+                | PackageKind::Cargo
+                | PackageKind::Gem
+                | PackageKind::Composer
+                | PackageKind::Nuget
+                | PackageKind::Binary
+        )
+    }
+}
+
+/// PEP 503 normalisation: lower case, every run of `-`, `_` and `.` becomes one `-`
+/// (`Zope.Interface` and `zope_interface` are the same project on PyPI).
+pub fn pep503_normalise(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut in_sep = false;
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            if !in_sep {
+                out.push('-');
+            }
+            in_sep = true;
+        } else {
+            out.extend(c.to_lowercase());
+            in_sep = false;
+        }
+    }
+    out
+}
+
+/// PURLs of the application kinds: `pkg:<type>/[<namespace>/]<name>@<version>`, where npm's
+/// `@scope` and composer's vendor become the namespace (the purl spec's rule for both).
+fn application_purl(p: &Package) -> String {
+    let ty = p.kind.purl_type();
+    let (ns, name) = match p.kind {
+        PackageKind::Npm | PackageKind::Composer => match p.name.rsplit_once('/') {
+            Some((ns, n)) => (Some(ns), n.to_owned()),
+            None => (None, p.name.clone()),
+        },
+        PackageKind::Python => (None, pep503_normalise(&p.name)),
+        _ => (None, p.name.clone()),
+    };
+    let Ok(mut purl) = packageurl::PackageUrl::new(ty, name.as_str()) else {
+        return format!("pkg:{ty}/{}@{}", p.name, p.version);
+    };
+    if let Some(ns) = ns.filter(|n| !n.is_empty()) {
+        purl.with_namespace(ns);
     }
     purl.with_version(p.version.as_str());
     purl.to_string()
