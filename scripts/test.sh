@@ -11,6 +11,6 @@ cd "$(dirname "$0")/.."
 bash scripts/setup/versions.sh   # kvet-version oracles (dpkg, rpm, packaging, node-semver, Go, Maven, Ruby, PHP)
 bash scripts/setup/img-source.sh
 bash scripts/setup/sbom-format.sh
-
 bash scripts/setup/appcat.sh
+
 cargo test --workspace --locked "$@"

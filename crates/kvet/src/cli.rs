@@ -27,6 +27,9 @@ pub enum Command {
     Audit(AuditArgs),
     /// Scan live clusters through the Kubernetes API (or snapshots of them)
     Cluster(ClusterArgs),
+    /// List every package in a container image or root filesystem (SBOM: table, JSON,
+    /// CycloneDX, SPDX)
+    Sbom(SbomArgs),
 }
 
 /// Which clusters to reach, as kubectl does.
@@ -49,7 +52,7 @@ pub struct ClusterTargetArgs {
     pub timeout: std::time::Duration,
 }
 
-fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     let s = s.trim();
     let (num, unit) = s
         .find(|c: char| !c.is_ascii_digit())
@@ -191,6 +194,21 @@ pub enum ChecksAction {
         /// The check id, e.g. runAsRootAllowed
         id: String,
     },
+}
+
+#[derive(Args, Debug)]
+pub struct SbomArgs {
+    #[command(flatten)]
+    pub target: crate::commands::image_target::ImageTargetArgs,
+    /// Output format: table, json, cyclonedx, spdx
+    #[arg(short, long, default_value = "table")]
+    pub format: String,
+    /// Write the SBOM to this file instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// No progress bar and no warnings on standard error (errors are still printed)
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(Args, Debug)]

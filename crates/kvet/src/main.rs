@@ -26,6 +26,7 @@ fn main() -> ExitCode {
         cli::Command::Checks(args) => commands::checks::run(args),
         cli::Command::Audit(args) => commands::audit::run(args),
         cli::Command::Cluster(args) => commands::cluster::run(args),
+        cli::Command::Sbom(args) => commands::sbom::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -3,6 +3,8 @@ pub mod checks;
 pub mod cluster;
 pub mod config;
 pub mod fs;
+pub mod image_target;
+pub mod sbom;
 mod output;
 
 use kvet_core::CheckMeta;

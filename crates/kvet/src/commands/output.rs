@@ -186,3 +186,8 @@ fn level_word(l: NoticeLevel) -> &'static str {
         NoticeLevel::Error => "error",
     }
 }
+
+/// Whether colours may be used on standard output: a terminal, and `NO_COLOR` unset.
+pub fn stdout_is_terminal() -> bool {
+    std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
+}
