@@ -16,7 +16,11 @@
 //! [`Limits`]; hostile input is an [`Error`] or a warning, never a panic or a write.
 
 pub mod error;
+pub mod layer;
 pub mod limits;
+pub mod rootfs;
+pub mod scan;
+pub mod squash;
 
 use std::io::Read;
 
@@ -24,6 +28,8 @@ use serde::Serialize;
 
 pub use error::{Error, Result};
 pub use limits::Limits;
+pub use scan::{scan_image, scan_rootfs, ImageInventory, LayerInfo, Progress};
+pub use squash::{squash, Squashed};
 
 /// One layer as the manifest lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
