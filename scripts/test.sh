@@ -8,4 +8,5 @@ cd "$(dirname "$0")/.."
 # second run does nothing, e.g.:
 #   command -v skopeo >/dev/null || sudo_apt install skopeo
 
+scripts/setup/img-squash.sh
 cargo test --workspace --locked "$@"

@@ -266,7 +266,10 @@ impl LayerStream<'_> {
         } else {
             format!("{what} is corrupt ({e})")
         };
-        io::Error::new(e.kind(), Error::Invalid(format!("layer {}: {msg}", self.digest)))
+        io::Error::new(
+            e.kind(),
+            Error::Invalid(format!("layer {}: {msg}", self.digest)),
+        )
     }
 }
 
@@ -317,7 +320,7 @@ mod tests {
         .unwrap();
         let mut first = [0u8; 10];
         s.read_exact(&mut first).unwrap();
-        assert_eq!(&first, b"not compres");
+        assert_eq!(&first, b"not compre");
         assert_eq!(s.compression(), Compression::Plain);
         // Finishing reads the rest, so the digest covers the whole blob.
         assert_eq!(s.finish().unwrap(), (2100, 2100));
@@ -340,9 +343,14 @@ mod tests {
     #[test]
     fn malformed_digests_are_refused() {
         for d in ["sha256", "md5:abcd", "sha256:xyz", "sha256:abcd"] {
-            let e = LayerStream::new(Box::new(&b""[..]), &desc(d.into()), &Limits::default(), None)
-                .err()
-                .unwrap();
+            let e = LayerStream::new(
+                Box::new(&b""[..]),
+                &desc(d.into()),
+                &Limits::default(),
+                None,
+            )
+            .err()
+            .unwrap();
             assert!(e.to_string().contains(d), "{e}");
         }
     }

@@ -160,7 +160,10 @@ fn read_candidate(
 ) -> std::result::Result<Option<(Vec<u8>, Kept)>, String> {
     let max = limits.max_file_bytes;
     if wanted && c.len > max {
-        return Err(format!("{} bytes, over the {max}-byte file limit; not read", c.len));
+        return Err(format!(
+            "{} bytes, over the {max}-byte file limit; not read",
+            c.len
+        ));
     }
     let mut f = File::open(&c.host_path).map_err(|e| format!("not readable: {e}"))?;
     let m = f.metadata().map_err(|e| format!("not readable: {e}"))?;
@@ -191,7 +194,9 @@ fn read_candidate(
         .read_to_end(&mut data)
         .map_err(|e| format!("not readable: {e}"))?;
     if data.len() as u64 > max {
-        return Err(format!("grew over the {max}-byte file limit while being read; not read"));
+        return Err(format!(
+            "grew over the {max}-byte file limit while being read; not read"
+        ));
     }
     Ok(Some((data, kept)))
 }

@@ -147,10 +147,7 @@ impl Squasher {
             if self.entries > self.limits.max_entries {
                 return Err(Error::Limit {
                     what: format!("layer {} (entry {})", layer.digest, stats.entries),
-                    limit: format!(
-                        "entries over all layers ({})",
-                        self.limits.max_entries
-                    ),
+                    limit: format!("entries over all layers ({})", self.limits.max_entries),
                 });
             }
             self.apply_entry(&mut entry, layer, index, &mut stats)?;
@@ -410,9 +407,7 @@ impl Squasher {
             Err(_) => {
                 self.warn(
                     placed,
-                    format!(
-                        "layer {digest}: hardlink to {raw:?} outside the image root; skipped"
-                    ),
+                    format!("layer {digest}: hardlink to {raw:?} outside the image root; skipped"),
                 );
                 return Ok(());
             }
@@ -420,7 +415,9 @@ impl Squasher {
         let Ok(target_real) = self.vfs.place(&target) else {
             self.warn(
                 placed,
-                format!("layer {digest}: hardlink target {target} is below a symlink loop; skipped"),
+                format!(
+                    "layer {digest}: hardlink target {target} is below a symlink loop; skipped"
+                ),
             );
             return Ok(());
         };

@@ -23,7 +23,11 @@ fn a_scan_writes_nothing() {
             .filter_map(|e| e.ok())
             .map(|e| {
                 let m = e.path().symlink_metadata().unwrap();
-                (e.path().display().to_string(), m.modified().unwrap(), m.len())
+                (
+                    e.path().display().to_string(),
+                    m.modified().unwrap(),
+                    m.len(),
+                )
             })
             .collect()
     };

@@ -59,7 +59,10 @@ fn symlink_to_a_host_file_resolves_inside_the_image() {
     let sq = run(vec![gzip(&layer)], &Limits::default()).unwrap();
     assert!(sq.files.is_empty(), "{:?}", sq.files.keys());
     let w = warnings_text(&sq);
-    assert!(w.contains("/etc/os-release: symlink to") && w.contains("points above the image root"), "{w}");
+    assert!(
+        w.contains("/etc/os-release: symlink to") && w.contains("points above the image root"),
+        "{w}"
+    );
 
     // The same link with the target file present *in the image* resolves to the image's file.
     let inside = host.path().display().to_string();
@@ -80,7 +83,10 @@ fn symlinked_directory_pointing_outside() {
     let layer = tar(&[
         E::Dir("var/"),
         E::Dir("var/lib/"),
-        E::Symlink("var/lib/dpkg", &format!("../../../..{}", host.path().display())),
+        E::Symlink(
+            "var/lib/dpkg",
+            &format!("../../../..{}", host.path().display()),
+        ),
     ]);
     let sq = run(vec![layer], &Limits::default()).unwrap();
     assert!(sq.files.is_empty());
@@ -89,14 +95,20 @@ fn symlinked_directory_pointing_outside() {
     let layer1 = tar(&[
         E::Dir("var/"),
         E::Dir("var/lib/"),
-        E::Symlink("var/lib/dpkg", &format!("../../../..{}", host.path().display())),
+        E::Symlink(
+            "var/lib/dpkg",
+            &format!("../../../..{}", host.path().display()),
+        ),
     ]);
     let sq = run(vec![layer1, layer2], &Limits::default()).unwrap();
     let inside = format!("{}/status", host.path().display());
     assert_eq!(sq.files.len(), 1, "{:?}", sq.files.keys());
     // The file's real path is inside the image (the clamped target), reached as the wanted
     // /var/lib/dpkg/status.
-    assert_eq!(sq.files.get("/var/lib/dpkg/status").unwrap(), b"Package: image\n");
+    assert_eq!(
+        sq.files.get("/var/lib/dpkg/status").unwrap(),
+        b"Package: image\n"
+    );
     assert!(std::fs::read(&inside).unwrap() == b"Package: host\n");
 }
 
@@ -113,7 +125,10 @@ fn hardlink_escaping_the_root_is_skipped() {
     assert_eq!(sq.files.get("/etc/lsb-release").unwrap(), b"12.5\n");
     let w = warnings_text(&sq);
     assert!(w.contains("/etc/os-release: layer sha256:"), "{w}");
-    assert!(w.contains("hardlink to \"../../../etc/passwd\" outside the image root"), "{w}");
+    assert!(
+        w.contains("hardlink to \"../../../etc/passwd\" outside the image root"),
+        "{w}"
+    );
 }
 
 #[test]
@@ -131,9 +146,13 @@ fn symlink_loops_are_warnings() {
     assert!(sq.files.is_empty(), "{:?}", sq.files.keys());
     let w = warnings_text(&sq);
     assert!(w.contains("/etc: symlink to \"var\" is a loop"), "{w}");
-    assert!(w.contains("/usr/lib/os-release: symlink to \"os-release\" is a loop"), "{w}");
     assert!(
-        w.contains("/lib/apk/db/installed: layer sha256:") && w.contains("symlink loop; entry skipped"),
+        w.contains("/usr/lib/os-release: symlink to \"os-release\" is a loop"),
+        "{w}"
+    );
+    assert!(
+        w.contains("/lib/apk/db/installed: layer sha256:")
+            && w.contains("symlink loop; entry skipped"),
         "{w}"
     );
 }
@@ -170,7 +189,10 @@ fn stored_size_limit() {
         ..Limits::default()
     };
     let err = run(vec![blob], &limits).unwrap_err();
-    assert!(err.to_string().contains("stored layer size (20 bytes)"), "{err}");
+    assert!(
+        err.to_string().contains("stored layer size (20 bytes)"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -201,7 +223,10 @@ fn truncated_plain_tar_names_the_layer() {
     let cut = t[..1000].to_vec();
     let digest = sha256(&cut);
     let err = run(vec![cut], &Limits::default()).unwrap_err();
-    assert!(err.to_string().starts_with(&format!("layer {digest}: ")), "{err}");
+    assert!(
+        err.to_string().starts_with(&format!("layer {digest}: ")),
+        "{err}"
+    );
 }
 
 #[test]
@@ -213,7 +238,13 @@ fn digest_mismatch() {
     // digest check at the end refuses it.
     let other = gzip(&tar(&[E::File("etc/os-release", b"ID=other\n")]));
     blobs.blobs.insert(good.digest.clone(), other.clone());
-    let err = squash(&[good.clone()], &blobs, &Limits::default(), None).unwrap_err();
+    let err = squash(
+        std::slice::from_ref(&good),
+        &blobs,
+        &Limits::default(),
+        None,
+    )
+    .unwrap_err();
     match &err {
         Error::DigestMismatch { digest, actual } => {
             assert_eq!(digest, &good.digest);
@@ -223,7 +254,11 @@ fn digest_mismatch() {
     }
     assert_eq!(
         err.to_string(),
-        format!("layer {}: digest mismatch (read {})", good.digest, sha256(&other))
+        format!(
+            "layer {}: digest mismatch (read {})",
+            good.digest,
+            sha256(&other)
+        )
     );
     // A plain tar changed after its end-of-archive block: the tar reader never looks there,
     // the digest does.
@@ -298,7 +333,11 @@ fn a_million_tiny_files_stop_at_max_entries() {
             layer.digest
         )
     );
-    assert!(start.elapsed() < Duration::from_secs(10), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        start.elapsed()
+    );
 }
 
 #[test]
@@ -324,8 +363,15 @@ fn files_over_max_file_bytes_are_skipped_with_a_warning() {
         ["/etc/os-release", "/usr/bin/small"]
     );
     let w = warnings_text(&sq);
-    assert!(w.contains("/opt/big.jar: layer sha256:") && w.contains("5000 bytes, over the 4096-byte file limit; not read"), "{w}");
-    assert!(w.contains("/usr/bin/big: layer sha256:") && w.contains("executable of 5000 bytes"), "{w}");
+    assert!(
+        w.contains("/opt/big.jar: layer sha256:")
+            && w.contains("5000 bytes, over the 4096-byte file limit; not read"),
+        "{w}"
+    );
+    assert!(
+        w.contains("/usr/bin/big: layer sha256:") && w.contains("executable of 5000 bytes"),
+        "{w}"
+    );
 }
 
 #[test]
@@ -339,7 +385,11 @@ fn kept_bytes_are_bounded() {
         ..Limits::default()
     };
     let err = run(vec![layer], &limits).unwrap_err();
-    assert!(err.to_string().contains("kept files (at /b.jar in layer sha256:"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("kept files (at /b.jar in layer sha256:"),
+        "{err}"
+    );
     assert!(err.to_string().contains("total kept bytes (5000)"), "{err}");
 }
 

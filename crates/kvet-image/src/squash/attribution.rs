@@ -112,10 +112,8 @@ mod tests {
         // writes it again with a, c and b at a new version.
         let path = "/var/lib/dpkg/status";
         let mut sq = Squashed::default();
-        sq.files.insert(
-            path.into(),
-            status(&[("a", "1"), ("b", "2"), ("c", "1")]),
-        );
+        sq.files
+            .insert(path.into(), status(&[("a", "1"), ("b", "2"), ("c", "1")]));
         sq.origin.insert(path.into(), 4);
         sq.history.insert(
             path.into(),
@@ -146,7 +144,10 @@ mod tests {
             .map(|p| (p.name.clone(), p.layer.as_ref().unwrap().index))
             .collect();
         // The deletion in layer 2 breaks continuity for everything.
-        assert_eq!(got, BTreeMap::from([("a".into(), 3), ("b".into(), 3), ("c".into(), 3)]));
+        assert_eq!(
+            got,
+            BTreeMap::from([("a".into(), 3), ("b".into(), 3), ("c".into(), 3)])
+        );
 
         // Without the deletion: a from 0, b changed version in 3, c from 1.
         sq.history.get_mut(path).unwrap().remove(2);
@@ -156,8 +157,14 @@ mod tests {
             .iter()
             .map(|p| (p.name.clone(), p.layer.as_ref().unwrap().index))
             .collect();
-        assert_eq!(got, BTreeMap::from([("a".into(), 0), ("b".into(), 3), ("c".into(), 1)]));
+        assert_eq!(
+            got,
+            BTreeMap::from([("a".into(), 0), ("b".into(), 3), ("c".into(), 1)])
+        );
         let a = pkgs.iter().find(|p| p.name == "a").unwrap();
-        assert_eq!(a.layer.as_ref().unwrap().created_by.as_deref(), Some("step 0"));
+        assert_eq!(
+            a.layer.as_ref().unwrap().created_by.as_deref(),
+            Some("step 0")
+        );
     }
 }

@@ -76,7 +76,10 @@ mod tests {
 
     #[test]
     fn entry_names_normalise() {
-        assert_eq!(normalise_entry("./etc/os-release").unwrap(), "/etc/os-release");
+        assert_eq!(
+            normalise_entry("./etc/os-release").unwrap(),
+            "/etc/os-release"
+        );
         assert_eq!(normalise_entry("/etc//x/").unwrap(), "/etc/x");
         assert_eq!(normalise_entry("usr/lib/../bin/sh").unwrap(), "/usr/bin/sh");
         assert_eq!(normalise_entry("../etc/passwd"), Err(PathError::Escapes));

@@ -413,7 +413,10 @@ mod tests {
         assert_eq!(r("/var/lib/rpm/Packages"), "/usr/lib/sysimage/rpm/Packages");
         assert_eq!(r("/lib/apk/db/installed"), "/usr/lib/apk/db/installed");
         assert_eq!(r("/etc/os-release"), "/usr/lib/os-release");
-        assert_eq!(v.resolve("/etc/os-release", false).unwrap().path, "/etc/os-release");
+        assert_eq!(
+            v.resolve("/etc/os-release", false).unwrap().path,
+            "/etc/os-release"
+        );
     }
 
     #[test]
@@ -435,7 +438,10 @@ mod tests {
 
     #[test]
     fn aliases_through_directory_links() {
-        let mut v = vfs(&[("/lib", "usr/lib"), ("/var/lib/rpm", "../../usr/lib/sysimage/rpm")]);
+        let mut v = vfs(&[
+            ("/lib", "usr/lib"),
+            ("/var/lib/rpm", "../../usr/lib/sysimage/rpm"),
+        ]);
         v.rebuild_aliases();
         assert_eq!(
             v.aliases("/usr/lib/apk/db/installed"),
@@ -443,12 +449,14 @@ mod tests {
         );
         assert!(v.wanted_now("/usr/lib/apk/db/installed"));
         assert_eq!(
-            v.output_path("/usr/lib/apk/db/installed", Kept::Wanted).as_deref(),
+            v.output_path("/usr/lib/apk/db/installed", Kept::Wanted)
+                .as_deref(),
             Some("/lib/apk/db/installed")
         );
         // Both paths wanted: the real one is used, once.
         assert_eq!(
-            v.output_path("/usr/lib/sysimage/rpm/Packages", Kept::Wanted).as_deref(),
+            v.output_path("/usr/lib/sysimage/rpm/Packages", Kept::Wanted)
+                .as_deref(),
             Some("/usr/lib/sysimage/rpm/Packages")
         );
     }

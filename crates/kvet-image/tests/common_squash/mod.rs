@@ -24,9 +24,7 @@ pub fn sha256(bytes: &[u8]) -> String {
 pub fn test_images() -> PathBuf {
     let dir = std::env::var_os("KVET_TEST_IMAGES")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-images")
-        });
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-images"));
     assert!(
         dir.join("debian-bookworm/index.json").is_file(),
         "real test images missing under {}: run scripts/make-test-images.sh (scripts/test.sh does)",
@@ -191,7 +189,11 @@ pub fn header(name: &str, kind: tar::EntryType, link: &str, size: u64) -> [u8; 5
     let mut h = tar::Header::new_ustar();
     h.set_entry_type(kind);
     h.set_size(size);
-    h.set_mode(if kind == tar::EntryType::Directory { 0o755 } else { 0o644 });
+    h.set_mode(if kind == tar::EntryType::Directory {
+        0o755
+    } else {
+        0o644
+    });
     h.set_mtime(0);
     {
         let raw = h.as_old_mut();
