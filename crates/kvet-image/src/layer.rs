@@ -5,8 +5,14 @@
 //!
 //! Errors raised inside the stream travel through `std::io::Error` (the `tar` crate only speaks
 //! `Read`); [`into_image_error`] turns them back into this crate's [`Error`] naming the layer.
+//!
+//! [`read_layer`] runs the reading, hashing and decompression on a second thread, handing
+//! decompressed chunks to the caller's tar walk through a small bounded channel: the two halves
+//! cost about the same, so a layer is read in about the time of its decompression alone.
 
 use std::io::{self, BufRead, BufReader, Read};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
 use serde::Serialize;
 use sha2::{Digest as _, Sha256, Sha512};
@@ -65,7 +71,7 @@ fn parse_digest(digest: &str) -> Result<(Hasher, String)> {
 }
 
 /// Progress of one layer's stored bytes, reported to a scan's progress callback.
-pub type ByteProgress<'a> = &'a dyn Fn(u64);
+pub type ByteProgress<'a> = &'a (dyn Fn(u64) + Sync);
 
 /// Hashes and counts the stored bytes of a blob as they are read.
 struct Verifier<'a> {
@@ -288,6 +294,151 @@ pub fn into_image_error(e: io::Error, digest: &str) -> Error {
         return Error::Invalid(format!("layer {digest}: truncated ({e})"));
     }
     Error::Invalid(format!("layer {digest}: {e}"))
+}
+
+/// What reading a layer measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LayerTotals {
+    /// Compression sniffed from the first bytes.
+    pub compression: Compression,
+    /// Bytes of the blob as stored (all of them: the digest covers them).
+    pub stored_bytes: u64,
+    /// Bytes of the decompressed stream.
+    pub uncompressed_bytes: u64,
+}
+
+/// Decompressed chunk size handed between the threads.
+const CHUNK: usize = 256 << 10;
+/// Chunks in flight (bounds the memory between the threads to a few MiB).
+const IN_FLIGHT: usize = 8;
+
+/// The caller's end of the channel: decompressed bytes, in order.
+struct ChannelReader<'a> {
+    rx: Receiver<io::Result<Vec<u8>>>,
+    free: SyncSender<Vec<u8>>,
+    chunk: Vec<u8>,
+    pos: usize,
+    stored: &'a AtomicU64,
+    progress: Option<&'a dyn Fn(u64)>,
+    reported: u64,
+}
+
+impl Read for ChannelReader<'_> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        while self.pos == self.chunk.len() {
+            match self.rx.recv() {
+                Ok(Ok(next)) => {
+                    let used = std::mem::replace(&mut self.chunk, next);
+                    let _ = self.free.try_send(used);
+                    self.pos = 0;
+                    if let Some(p) = self.progress {
+                        let n = self.stored.load(Ordering::Relaxed);
+                        if n - self.reported >= PROGRESS_STEP {
+                            self.reported = n;
+                            p(n);
+                        }
+                    }
+                }
+                Ok(Err(e)) => return Err(e),
+                Err(_) => return Ok(0), // the reader thread is done
+            }
+        }
+        let n = out.len().min(self.chunk.len() - self.pos);
+        out[..n].copy_from_slice(&self.chunk[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// Reads one layer: `body` gets the decompressed tar bytes as a `Read` (see the module docs);
+/// once it returns, the rest of the blob is drained and its digest checked, so a successful
+/// result means the bytes `body` saw are the ones the digest names. An error of the reading
+/// thread (digest, limits, truncation) takes precedence over the error it caused in `body`.
+pub fn read_layer<T>(
+    stored: Box<dyn Read + Send + '_>,
+    layer: &LayerDesc,
+    limits: &Limits,
+    progress: Option<&dyn Fn(u64)>,
+    body: impl FnOnce(&mut dyn Read) -> Result<T>,
+) -> Result<(T, LayerTotals)> {
+    let counter = AtomicU64::new(0);
+    std::thread::scope(|scope| {
+        let (tx, rx) = sync_channel::<io::Result<Vec<u8>>>(IN_FLIGHT);
+        let (free_tx, free_rx) = sync_channel::<Vec<u8>>(IN_FLIGHT + 2);
+        let counter_ref = &counter;
+        // Err(None): the caller stopped listening (its own error is the one to report).
+        let producer = scope.spawn(move || -> std::result::Result<LayerTotals, Option<Error>> {
+            let count = |n: u64| counter_ref.store(n, Ordering::Relaxed);
+            let mut stream = LayerStream::new(stored, layer, limits, Some(&count)).map_err(Some)?;
+            loop {
+                let mut buf = free_rx.try_recv().unwrap_or_default();
+                buf.resize(CHUNK, 0);
+                // Fill the whole chunk: decoders (and some sources) return a few hundred bytes
+                // per call, and a chunk per call would cost more than the bytes.
+                let mut n = 0;
+                let mut eof = false;
+                while n < CHUNK {
+                    match stream.read(&mut buf[n..]) {
+                        Ok(0) => {
+                            eof = true;
+                            break;
+                        }
+                        Ok(k) => n += k,
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        Err(e) => {
+                            let _ = tx.send(Err(io::Error::other("layer reader stopped")));
+                            return Err(Some(into_image_error(e, &layer.digest)));
+                        }
+                    }
+                }
+                buf.truncate(n);
+                if n > 0 && tx.send(Ok(buf)).is_err() {
+                    return Err(None);
+                }
+                if eof {
+                    break;
+                }
+            }
+            drop(tx);
+            let compression = stream.compression();
+            let (stored_bytes, uncompressed_bytes) = stream.finish().map_err(Some)?;
+            Ok(LayerTotals {
+                compression,
+                stored_bytes,
+                uncompressed_bytes,
+            })
+        });
+        let mut reader = ChannelReader {
+            rx,
+            free: free_tx,
+            chunk: Vec::new(),
+            pos: 0,
+            stored: &counter,
+            progress,
+            reported: 0,
+        };
+        let out = body(&mut reader).and_then(|v| {
+            io::copy(&mut reader, &mut io::sink())
+                .map(|_| v)
+                .map_err(|e| into_image_error(e, &layer.digest))
+        });
+        drop(reader);
+        let produced = producer.join().unwrap_or_else(|_| {
+            Err(Some(Error::Invalid(format!(
+                "layer {}: reader thread failed",
+                layer.digest
+            ))))
+        });
+        match (out, produced) {
+            (Ok(v), Ok(totals)) => Ok((v, totals)),
+            (_, Err(Some(e))) => Err(e),
+            (Err(e), _) => Err(e),
+            (Ok(_), Err(None)) => Err(Error::Invalid(format!(
+                "layer {}: reader stopped early",
+                layer.digest
+            ))),
+        }
+    })
 }
 
 #[cfg(test)]

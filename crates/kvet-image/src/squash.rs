@@ -25,7 +25,7 @@ use std::sync::Arc;
 use kvet_inventory::{Files, Warning};
 use serde::Serialize;
 
-use crate::layer::{into_image_error, ByteProgress, Compression, LayerStream};
+use crate::layer::{into_image_error, read_layer, Compression};
 use crate::{BlobSource, Error, LayerDesc, Limits, Result};
 use path::{child, normalise_entry, split_parent, PathError};
 use vfs::{Kept, Node, Vfs};
@@ -121,42 +121,58 @@ impl Squasher {
         &mut self,
         layer: &LayerDesc,
         stored: Box<dyn Read + Send + '_>,
-        progress: Option<ByteProgress<'_>>,
+        progress: Option<&dyn Fn(u64)>,
     ) -> Result<&LayerStats> {
         let index = self.layers.len();
-        let stream = LayerStream::new(stored, layer, &self.limits, progress)?;
-        let compression = stream.compression();
-        let mut stats = LayerStats {
+        let mut entries_read = 0u64;
+        let mut kept_files = 0u64;
+        let mut kept_bytes = 0u64;
+        let limits = self.limits;
+        let ((), totals) = read_layer(stored, layer, &limits, progress, |reader| {
+            let mut stats = LayerStats {
+                index,
+                digest: layer.digest.clone(),
+                compression: Compression::Plain,
+                stored_bytes: 0,
+                uncompressed_bytes: 0,
+                entries: 0,
+                kept_files: 0,
+                kept_bytes: 0,
+            };
+            let mut archive = tar::Archive::new(reader);
+            let entries = archive
+                .entries()
+                .map_err(|e| into_image_error(e, &layer.digest))?;
+            let result = (|| {
+                for entry in entries {
+                    let mut entry = entry.map_err(|e| into_image_error(e, &layer.digest))?;
+                    self.entries += 1;
+                    stats.entries += 1;
+                    if self.entries > self.limits.max_entries {
+                        return Err(Error::Limit {
+                            what: format!("layer {} (entry {})", layer.digest, stats.entries),
+                            limit: format!("entries over all layers ({})", self.limits.max_entries),
+                        });
+                    }
+                    self.apply_entry(&mut entry, layer, index, &mut stats)?;
+                }
+                Ok(())
+            })();
+            entries_read = stats.entries;
+            kept_files = stats.kept_files;
+            kept_bytes = stats.kept_bytes;
+            result
+        })?;
+        self.layers.push(LayerStats {
             index,
             digest: layer.digest.clone(),
-            compression,
-            stored_bytes: 0,
-            uncompressed_bytes: 0,
-            entries: 0,
-            kept_files: 0,
-            kept_bytes: 0,
-        };
-        let mut archive = tar::Archive::new(stream);
-        let entries = archive
-            .entries()
-            .map_err(|e| into_image_error(e, &layer.digest))?;
-        for entry in entries {
-            let mut entry = entry.map_err(|e| into_image_error(e, &layer.digest))?;
-            self.entries += 1;
-            stats.entries += 1;
-            if self.entries > self.limits.max_entries {
-                return Err(Error::Limit {
-                    what: format!("layer {} (entry {})", layer.digest, stats.entries),
-                    limit: format!("entries over all layers ({})", self.limits.max_entries),
-                });
-            }
-            self.apply_entry(&mut entry, layer, index, &mut stats)?;
-        }
-        let stream = archive.into_inner();
-        let (stored_bytes, uncompressed_bytes) = stream.finish()?;
-        stats.stored_bytes = stored_bytes;
-        stats.uncompressed_bytes = uncompressed_bytes;
-        self.layers.push(stats);
+            compression: totals.compression,
+            stored_bytes: totals.stored_bytes,
+            uncompressed_bytes: totals.uncompressed_bytes,
+            entries: entries_read,
+            kept_files,
+            kept_bytes,
+        });
         Ok(&self.layers[index])
     }
 
