@@ -1,6 +1,12 @@
 //! Container images without a Docker engine: where an image comes from ([`source`]), and how
 //! its layers become the few files the cataloguers read ([`squash`]).
 //!
+//! Entry points: [`scan_image`] (an [`Image`] and its [`BlobSource`] → inventory with layer
+//! attribution) and [`scan_rootfs`] (an unpacked root filesystem → inventory). Below them:
+//! [`layer`] (one blob → verified, decompressed tar bytes), [`squash`] (layers → kept files,
+//! whiteouts, in-root symlinks, attribution history) and [`rootfs`] (the same view of a
+//! directory on disk).
+//!
 //! # Contract
 //!
 //! A source turns what the user named (a registry reference, a `docker save` tarball, an OCI
