@@ -50,6 +50,21 @@ fn main() {
                 inv.warnings.len() + inv.inventory.warnings.len(),
                 secs
             );
+            for w in inv.warnings.iter().chain(&inv.inventory.warnings) {
+                eprintln!("  warning: {}: {}", w.location, w.message);
+            }
+            for l in &inv.layers {
+                eprintln!(
+                    "  layer {} {} {:?}: {} entries, {} files kept, {} packages — {}",
+                    l.index,
+                    l.digest,
+                    l.compression,
+                    l.entries,
+                    l.kept_files,
+                    l.packages,
+                    l.created_by.as_deref().unwrap_or("")
+                );
+            }
         }
         Err(e) => {
             eprintln!("{dir}: {e}");
