@@ -6,7 +6,8 @@
 //! tree and resolved there, and a file is only ever opened at a path the walk itself found as a
 //! regular file (its device and inode are checked again after opening, so a file swapped for a
 //! link between the walk and the read is skipped). Unreadable files and directories are
-//! warnings.
+//! warnings. Other filesystems mounted below the root are not entered, so pointing it at a live
+//! system's `/` does not wander into `/proc` or `/sys`.
 
 use std::fs::File;
 use std::io::Read;
@@ -54,7 +55,12 @@ pub fn read_rootfs(root: &Path, limits: &Limits) -> Result<RootfsFiles> {
     let mut warnings = Vec::new();
     let mut candidates = Vec::new();
     let mut entries: u64 = 0;
-    for item in WalkDir::new(root).follow_links(false).sort_by_file_name() {
+    // Mount points below the root (a live system's /proc, /sys, /dev) are not entered.
+    let walk = WalkDir::new(root)
+        .follow_links(false)
+        .same_file_system(true)
+        .sort_by_file_name();
+    for item in walk {
         let item = match item {
             Ok(i) => i,
             Err(e) => {
