@@ -1,9 +1,9 @@
 //! Container images without a Docker engine: where an image comes from ([`source`]), and how
-//! its layers become the few files the cataloguers read ([`squash`]).
+//! its layers become the few files the cataloguers read ([`mod@squash`]).
 //!
 //! Entry points: [`scan_image`] (an [`Image`] and its [`BlobSource`] → inventory with layer
 //! attribution) and [`scan_rootfs`] (an unpacked root filesystem → inventory). Below them:
-//! [`layer`] (one blob → verified, decompressed tar bytes), [`squash`] (layers → kept files,
+//! [`layer`] (one blob → verified, decompressed tar bytes), [`mod@squash`] (layers → kept files,
 //! whiteouts, in-root symlinks, attribution history) and [`rootfs`] (the same view of a
 //! directory on disk).
 //!

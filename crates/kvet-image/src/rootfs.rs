@@ -24,7 +24,7 @@ use crate::{Error, Limits, Result};
 /// The kept files of a root filesystem.
 #[derive(Debug, Clone, Default)]
 pub struct RootfsFiles {
-    /// Image path → bytes (each real file once, see [`crate::squash::vfs::Vfs::output_path`]).
+    /// Image path → bytes (each real file once, as in [`crate::Squashed::files`]).
     pub files: Files,
     /// Files that could not be read, links that loop or leave the root, limits hit.
     pub warnings: Vec<Warning>,

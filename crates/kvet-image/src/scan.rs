@@ -66,7 +66,7 @@ pub struct Progress<'a> {
     pub done: bool,
 }
 
-/// Scans `image`, reading each layer once from `blobs` (see [`crate::squash`]), catalogues the
+/// Scans `image`, reading each layer once from `blobs` (see [`mod@crate::squash`]), catalogues the
 /// squashed files and attributes every package to the layer that introduced it.
 pub fn scan_image(
     image: &Image,

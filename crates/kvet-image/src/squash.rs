@@ -4,7 +4,7 @@
 //! layers below (`.wh.<name>`, `.wh..wh..opq`), later entries replace earlier ones, entry names
 //! are normalised (`./`, `/`, `..` inside the name; a name climbing above the root is skipped
 //! with a warning), and each entry lands where its parent directory resolves *inside the image*
-//! ([`vfs`]). Regular files are kept when [`kvet_inventory::is_wanted`] accepts their path or a
+//! (see `vfs.rs`). Regular files are kept when [`kvet_inventory::is_wanted`] accepts their path or a
 //! path that reaches them through symlinks, or when their first bytes pass
 //! [`kvet_inventory::looks_like_executable`]; everything else is skipped as it streams, so
 //! memory grows with the kept files only.
@@ -15,8 +15,8 @@
 //! to the layer that wrote the final file.
 
 pub mod attribution;
-pub mod path;
-pub mod vfs;
+pub(crate) mod path;
+pub(crate) mod vfs;
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -66,8 +66,9 @@ pub struct LayerStats {
 /// The squashed image, as the cataloguers and layer attribution need it.
 #[derive(Debug, Clone, Default)]
 pub struct Squashed {
-    /// Path → bytes of every kept file in the final image (each real file once; see
-    /// [`vfs::Vfs::output_path`]).
+    /// Path → bytes of every kept file in the final image. Each real file appears once: under
+    /// its own path when that is wanted, else under the first wanted path that reaches it
+    /// through symlinks (usrmerge `/lib/…`, `/var/lib/rpm/…`), else (executables) its own path.
     pub files: Files,
     /// Path in [`Squashed::files`] → index of the layer that wrote that file last.
     pub origin: BTreeMap<String, usize>,

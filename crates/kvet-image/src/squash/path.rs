@@ -63,13 +63,6 @@ pub fn child(dir: &str, name: &str) -> String {
     }
 }
 
-/// Whether `path` is `dir` or below it.
-pub fn is_within(path: &str, dir: &str) -> bool {
-    dir == "/"
-        || path == dir
-        || (path.len() > dir.len() && path.starts_with(dir) && path.as_bytes()[dir.len()] == b'/')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,9 +86,5 @@ mod tests {
         assert_eq!(split_parent("/x"), ("/", "x"));
         assert_eq!(child("/", "x"), "/x");
         assert_eq!(child("/a", "x"), "/a/x");
-        assert!(is_within("/a/b", "/a"));
-        assert!(is_within("/a", "/a"));
-        assert!(!is_within("/ab", "/a"));
-        assert!(is_within("/anything", "/"));
     }
 }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use kvet_inventory::{Files, Warning};
 
-use super::path::{child, is_within, join, split_parent};
+use super::path::{child, join, split_parent};
 
 /// Symlink hops allowed in one resolution (Linux's `MAXSYMLINKS` is 40).
 pub const MAX_HOPS: usize = 40;
@@ -383,11 +383,6 @@ pub struct Assembled {
     /// Output path → (real path, layer that wrote the file).
     pub origin: BTreeMap<String, (String, usize)>,
     pub warnings: Vec<Warning>,
-}
-
-/// Whether `path` is at or below any of `dirs` (used for opaque directories).
-pub fn within_any(path: &str, dirs: &[String]) -> bool {
-    dirs.iter().any(|d| is_within(path, d))
 }
 
 #[cfg(test)]
