@@ -126,13 +126,24 @@ pub fn read_rootfs(root: &Path, limits: &Limits) -> Result<RootfsFiles> {
         }
         match read_candidate(&c, wanted, limits) {
             Ok(Some((data, kept))) => {
-                kept_bytes += data.len() as u64;
-                if kept_bytes > limits.max_kept_bytes {
+                if kept_bytes + data.len() as u64 > limits.max_kept_bytes {
+                    if kept == Kept::Executable {
+                        // As in the squash: executables only matter if they are Go binaries.
+                        warnings.push(Warning::new(
+                            c.host_path.display().to_string(),
+                            format!(
+                                "executable not read, the total kept bytes ({}) are used up",
+                                limits.max_kept_bytes
+                            ),
+                        ));
+                        continue;
+                    }
                     return Err(Error::Limit {
                         what: format!("{} (at {})", root.display(), c.image_path),
                         limit: format!("total kept bytes ({})", limits.max_kept_bytes),
                     });
                 }
+                kept_bytes += data.len() as u64;
                 vfs.insert_file(c.image_path, Arc::new(data), 0, kept);
             }
             Ok(None) => {}

@@ -396,14 +396,26 @@ impl Squasher {
                 versions.pop();
             }
         }
-        self.vfs.insert_file(placed.clone(), data, index, kept);
-        let total = self.vfs.live_bytes + self.history_bytes;
+        let total = self.vfs.live_bytes + self.history_bytes + data.len() as u64;
         if total > self.limits.max_kept_bytes {
+            if kept == Kept::Executable {
+                // Executables are kept only in case they are Go binaries; an image with more
+                // of them than the budget (CUDA, browsers) still gets its package databases.
+                self.warn(
+                    placed.as_str(),
+                    format!(
+                        "layer {digest}: executable not read, the total kept bytes ({}) are used up",
+                        self.limits.max_kept_bytes
+                    ),
+                );
+                return Ok(());
+            }
             return Err(Error::Limit {
                 what: format!("kept files (at {placed} in layer {digest})"),
                 limit: format!("total kept bytes ({})", self.limits.max_kept_bytes),
             });
         }
+        self.vfs.insert_file(placed, data, index, kept);
         Ok(())
     }
 

@@ -391,6 +391,26 @@ fn kept_bytes_are_bounded() {
         "{err}"
     );
     assert!(err.to_string().contains("total kept bytes (5000)"), "{err}");
+
+    // Executables over the budget are skipped with a warning: the databases still count.
+    let mut elf = b"\x7fELF".to_vec();
+    elf.resize(3000, 0);
+    let layer = tar(&[
+        E::File("usr/bin/a", &elf),
+        E::File("usr/bin/b", &elf),
+        E::File("etc/os-release", OS_RELEASE),
+    ]);
+    let sq = run(vec![layer], &limits).unwrap();
+    assert_eq!(
+        sq.files.keys().collect::<Vec<_>>(),
+        ["/etc/os-release", "/usr/bin/a"]
+    );
+    let w = warnings_text(&sq);
+    assert!(
+        w.contains("/usr/bin/b: layer sha256:")
+            && w.contains("executable not read, the total kept bytes (5000) are used up"),
+        "{w}"
+    );
 }
 
 #[test]
