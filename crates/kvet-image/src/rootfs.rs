@@ -26,6 +26,9 @@ use crate::{Error, Limits, Result};
 pub struct RootfsFiles {
     /// Image path → bytes (each real file once, as in [`crate::Squashed::files`]).
     pub files: Files,
+    /// Second names of small files reached through symlinks → first names (as in
+    /// [`crate::Squashed::aliases`]).
+    pub aliases: std::collections::BTreeMap<String, String>,
     /// Files that could not be read, links that loop or leave the root, limits hit.
     pub warnings: Vec<Warning>,
 }
@@ -154,6 +157,7 @@ pub fn read_rootfs(root: &Path, limits: &Limits) -> Result<RootfsFiles> {
     warnings.extend(assembled.warnings);
     Ok(RootfsFiles {
         files: assembled.files,
+        aliases: assembled.aliases,
         warnings,
     })
 }

@@ -6,7 +6,7 @@ use kvet_inventory::{Inventory, Warning};
 use serde::Serialize;
 
 use crate::layer::Compression;
-use crate::squash::{attribution, Squasher};
+use crate::squash::{attribution, drop_alias_duplicates, Squasher};
 use crate::{BlobSource, Image, Limits, Result};
 
 /// One layer as the scan saw it.
@@ -98,6 +98,7 @@ pub fn scan_image(
     }
     let squashed = squasher.finish();
     let mut inventory = kvet_inventory::catalogue(&squashed.files);
+    drop_alias_duplicates(&mut inventory.packages, &squashed.aliases);
     attribution::attribute(&mut inventory.packages, &squashed, &image.layers);
     let layers = squashed
         .layers
@@ -132,6 +133,7 @@ pub fn scan_image(
 pub fn scan_rootfs(dir: &Path, limits: &Limits) -> Result<Inventory> {
     let read = crate::rootfs::read_rootfs(dir, limits)?;
     let mut inventory = kvet_inventory::catalogue(&read.files);
+    drop_alias_duplicates(&mut inventory.packages, &read.aliases);
     let mut warnings = read.warnings;
     warnings.append(&mut inventory.warnings);
     inventory.warnings = warnings;

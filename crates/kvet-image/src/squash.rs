@@ -28,6 +28,7 @@ use serde::Serialize;
 use crate::layer::{into_image_error, read_layer, Compression};
 use crate::{BlobSource, Error, LayerDesc, Limits, Result};
 use path::{child, normalise_entry, split_parent, PathError};
+pub use vfs::drop_alias_duplicates;
 use vfs::{Kept, Node, Vfs};
 
 /// Warnings kept per image; more are counted in one last warning.
@@ -72,6 +73,10 @@ pub struct Squashed {
     pub files: Files,
     /// Path in [`Squashed::files`] → index of the layer that wrote that file last.
     pub origin: BTreeMap<String, usize>,
+    /// Paths in [`Squashed::files`] that are second names of a small file reached through
+    /// symlinks (`/usr/share/doc/libstdc++6/copyright`) → the file's first name. Packages read
+    /// from them twice are dropped by [`drop_alias_duplicates`].
+    pub aliases: BTreeMap<String, String>,
     /// Path in [`Squashed::files`] → the file's earlier versions, oldest first (only for
     /// files some later layer rewrote or deleted).
     pub history: BTreeMap<String, Vec<FileVersion>>,
@@ -486,8 +491,8 @@ impl Squasher {
         let mut history = BTreeMap::new();
         let mut origin = BTreeMap::new();
         for (out, (real, layer)) in assembled.origin {
-            if let Some(v) = self.history.remove(&real) {
-                history.insert(out.clone(), v);
+            if let Some(v) = self.history.get(&real) {
+                history.insert(out.clone(), v.clone());
             }
             origin.insert(out, layer);
         }
@@ -500,6 +505,7 @@ impl Squasher {
         Squashed {
             files: assembled.files,
             origin,
+            aliases: assembled.aliases,
             history,
             layers: self.layers,
             warnings: self.warnings,

@@ -226,3 +226,35 @@ fn dpkg_packages_go_to_the_layer_that_installed_them() {
     let counts: Vec<usize> = inv.layers.iter().map(|l| l.packages).collect();
     assert_eq!(counts, vec![0, 0, 0, 126]);
 }
+
+#[test]
+fn a_database_reached_by_two_names_counts_once() {
+    // Distroless keeps one status file per package in /var/lib/dpkg/status.d/; here one is
+    // also linked under a second name. Both names are handed to the cataloguer (lookups by
+    // name work through links), the package is reported once, from the real file.
+    let para = b"Package: tzdata\nVersion: 2024a-0+deb12u1\nArchitecture: all\n";
+    let layer = tar(&[
+        E::File("var/lib/dpkg/status.d/tzdata", para),
+        E::Symlink("var/lib/dpkg/status.d/tzdata-legacy", "tzdata"),
+    ]);
+    let (sq, inv) = run(vec![gzip(&layer)]);
+    assert_eq!(
+        sq.files.keys().collect::<Vec<_>>(),
+        [
+            "/var/lib/dpkg/status.d/tzdata",
+            "/var/lib/dpkg/status.d/tzdata-legacy"
+        ]
+    );
+    assert_eq!(
+        sq.aliases
+            .get("/var/lib/dpkg/status.d/tzdata-legacy")
+            .map(String::as_str),
+        Some("/var/lib/dpkg/status.d/tzdata")
+    );
+    assert_eq!(inv.inventory.packages.len(), 1);
+    assert_eq!(
+        inv.inventory.packages[0].location,
+        "/var/lib/dpkg/status.d/tzdata"
+    );
+    assert_eq!(inv.inventory.packages[0].layer.as_ref().unwrap().index, 0);
+}

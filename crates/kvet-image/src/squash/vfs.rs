@@ -330,16 +330,34 @@ impl Vfs {
     /// Turns the tree into the cataloguers' input: output path → bytes, and output path →
     /// (real path, layer). Call [`Vfs::rebuild_aliases`] first. Also warns about wanted
     /// symlinks whose target is not in the image.
+    ///
+    /// Besides its one output path, a small wanted file (≤ [`MAX_ALIAS_COPY`], not an archive)
+    /// is also handed over under every other wanted path that reaches it, so that lookups by
+    /// name work through links — Debian's `/usr/share/doc/libstdc++6 → gcc-12-base` gives
+    /// libstdc++6 its copyright. Those second names are listed in [`Assembled::aliases`], and
+    /// packages read from them again are dropped by [`drop_alias_duplicates`].
     pub fn assemble(self) -> Assembled {
         let mut files = Files::new();
         let mut origin = BTreeMap::new();
+        let mut aliases = BTreeMap::new();
         let mut warnings = Vec::new();
-        let mut outputs: Vec<(String, String, usize)> = Vec::new();
+        let mut outputs: Vec<(String, String, usize, Vec<String>)> = Vec::new();
         for (path, node) in &self.nodes {
             match node {
-                Node::File { kept, layer, .. } => {
+                Node::File { kept, layer, data } => {
                     if let Some(out) = self.output_path(path, *kept) {
-                        outputs.push((out, path.clone(), *layer));
+                        let extra = if *kept == Kept::Wanted
+                            && data.len() as u64 <= MAX_ALIAS_COPY
+                            && !kvet_inventory::java::is_archive(path)
+                        {
+                            self.aliases(path)
+                                .into_iter()
+                                .filter(|a| *a != out && kvet_inventory::is_wanted(a))
+                                .collect()
+                        } else {
+                            Vec::new()
+                        };
+                        outputs.push((out, path.clone(), *layer, extra));
                     }
                 }
                 Node::Symlink { target, .. } if kvet_inventory::is_wanted(path) => {
@@ -359,22 +377,81 @@ impl Vfs {
             }
         }
         let mut nodes = self.nodes;
-        for (out, real, layer) in outputs {
+        let mut alias_bytes: u64 = 0;
+        let mut alias_budget_warned = false;
+        // Second names are added after every first name, and never over one.
+        let mut pending: Vec<(String, Vec<u8>, String, usize, String)> = Vec::new();
+        for (out, real, layer, extra) in outputs {
             if files.contains_key(&out) {
                 continue;
             }
             if let Some(Node::File { data, .. }) = nodes.remove(&real) {
+                for a in extra {
+                    if alias_bytes + data.len() as u64 > MAX_ALIAS_BYTES {
+                        if !alias_budget_warned {
+                            alias_budget_warned = true;
+                            warnings.push(Warning::new(
+                                a.as_str(),
+                                format!("second names of files reached through symlinks use more than {MAX_ALIAS_BYTES} bytes; this and later ones are not handed over"),
+                            ));
+                        }
+                        break;
+                    }
+                    alias_bytes += data.len() as u64;
+                    pending.push((a, data.as_ref().clone(), real.clone(), layer, out.clone()));
+                }
                 let bytes = Arc::try_unwrap(data).unwrap_or_else(|shared| (*shared).clone());
                 files.insert(out.clone(), bytes);
                 origin.insert(out.clone(), (real, layer));
             }
         }
+        for (a, bytes, real, layer, out) in pending {
+            if !files.contains_key(&a) {
+                files.insert(a.clone(), bytes);
+                origin.insert(a.clone(), (real, layer));
+                aliases.insert(a, out);
+            }
+        }
         Assembled {
             files,
             origin,
+            aliases,
             warnings,
         }
     }
+}
+
+/// Largest file also handed over under its other wanted names (see [`Vfs::assemble`]).
+pub const MAX_ALIAS_COPY: u64 = 1 << 20;
+/// Most bytes of such copies per image (a link to `/` in every directory must not multiply
+/// memory).
+pub const MAX_ALIAS_BYTES: u64 = 64 << 20;
+
+/// Drops packages read from a second name of a file (see [`Vfs::assemble`]) when the same
+/// package was also read from a first name: a file reached by two paths counts once. A package
+/// found only through the second name (a cataloguer that looks there first) is kept.
+pub fn drop_alias_duplicates(
+    packages: &mut Vec<kvet_inventory::Package>,
+    aliases: &BTreeMap<String, String>,
+) {
+    if aliases.is_empty() {
+        return;
+    }
+    let file = |p: &kvet_inventory::Package| -> String {
+        p.location
+            .split('!')
+            .next()
+            .unwrap_or(&p.location)
+            .to_owned()
+    };
+    let primary: BTreeSet<(kvet_inventory::PackageKind, String)> = packages
+        .iter()
+        .filter(|p| !aliases.contains_key(&file(p)))
+        .map(|p| (p.kind, p.purl.clone()))
+        .collect();
+    packages.retain(|p| {
+        !aliases.contains_key(&file(p)) || !primary.contains(&(p.kind, p.purl.clone()))
+    });
 }
 
 /// What [`Vfs::assemble`] returns.
@@ -382,6 +459,8 @@ pub struct Assembled {
     pub files: Files,
     /// Output path → (real path, layer that wrote the file).
     pub origin: BTreeMap<String, (String, usize)>,
+    /// Second names of files → their first (output) name.
+    pub aliases: BTreeMap<String, String>,
     pub warnings: Vec<Warning>,
 }
 
