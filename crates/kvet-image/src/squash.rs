@@ -309,9 +309,8 @@ impl Squasher {
                     continue;
                 }
                 let versions = self.history.entry(p).or_default();
-                self.history_bytes += data.len() as u64;
-                push_version(versions, layer, Some(data));
-                push_version(versions, index, None);
+                push_version(versions, layer, Some(data), &mut self.history_bytes);
+                push_version(versions, index, None, &mut self.history_bytes);
             }
         }
     }
@@ -513,10 +512,21 @@ impl Squasher {
     }
 }
 
-/// Appends a version, replacing one from the same layer (a layer's last word counts).
-fn push_version(versions: &mut Vec<FileVersion>, layer: usize, data: Option<Arc<Vec<u8>>>) {
+/// Appends a version, replacing one from the same layer (a layer's last word counts), and
+/// keeps `bytes` equal to the bytes the history holds.
+fn push_version(
+    versions: &mut Vec<FileVersion>,
+    layer: usize,
+    data: Option<Arc<Vec<u8>>>,
+    bytes: &mut u64,
+) {
     if versions.last().is_some_and(|v| v.layer == layer) {
-        versions.pop();
+        if let Some(FileVersion { data: Some(d), .. }) = versions.pop() {
+            *bytes = bytes.saturating_sub(d.len() as u64);
+        }
+    }
+    if let Some(d) = &data {
+        *bytes += d.len() as u64;
     }
     versions.push(FileVersion { layer, data });
 }

@@ -414,6 +414,26 @@ fn kept_bytes_are_bounded() {
 }
 
 #[test]
+fn rewriting_a_file_in_one_layer_does_not_use_up_the_budget() {
+    // The same 3000-byte status written 10 times in one layer, under a 5000-byte budget: only
+    // the last write is held (a layer's last word counts), so this is no error.
+    let status = [b'x'; 3000];
+    let entries: Vec<E<'_>> = (0..10)
+        .map(|_| E::File("var/lib/dpkg/status", &status))
+        .collect();
+    let limits = Limits {
+        max_kept_bytes: 5000,
+        ..Limits::default()
+    };
+    let sq = run(vec![tar(&entries)], &limits).unwrap();
+    assert_eq!(sq.files["/var/lib/dpkg/status"].len(), 3000);
+    assert!(sq
+        .history
+        .get("/var/lib/dpkg/status")
+        .is_none_or(|h| h.is_empty()));
+}
+
+#[test]
 fn garbage_is_an_error_not_a_panic() {
     for blob in [
         b"\x1f\x8bnot gzip at all".to_vec(),
