@@ -12,5 +12,6 @@ bash scripts/setup/versions.sh   # kvet-version oracles (dpkg, rpm, packaging, n
 bash scripts/setup/img-source.sh
 bash scripts/setup/sbom-format.sh
 bash scripts/setup/appcat.sh
+bash scripts/setup/img-squash.sh   # also builds the real Debian test images (cached)
 
 cargo test --workspace --locked "$@"

@@ -1,5 +1,11 @@
 //! Container images without a Docker engine: where an image comes from ([`source`]), and how
-//! its layers become the few files the cataloguers read ([`squash`]).
+//! its layers become the few files the cataloguers read ([`mod@squash`]).
+//!
+//! Entry points: [`scan_image`] (an [`Image`] and its [`BlobSource`] → inventory with layer
+//! attribution) and [`scan_rootfs`] (an unpacked root filesystem → inventory). Below them:
+//! [`layer`] (one blob → verified, decompressed tar bytes), [`mod@squash`] (layers → kept files,
+//! whiteouts, in-root symlinks, attribution history) and [`rootfs`] (the same view of a
+//! directory on disk).
 //!
 //! # Contract
 //!
@@ -16,10 +22,14 @@
 //! [`Limits`]; hostile input is an [`Error`] or a warning, never a panic or a write.
 
 pub mod error;
+pub mod layer;
 pub mod limits;
 pub mod platform;
 pub mod reference;
+pub mod rootfs;
+pub mod scan;
 pub mod source;
+pub mod squash;
 
 use std::io::Read;
 
@@ -29,7 +39,11 @@ pub use error::{Error, Result};
 pub use limits::Limits;
 pub use platform::Platform;
 pub use reference::Reference;
+pub use scan::{
+    scan_image, scan_rootfs, ImageInventory, LayerInfo, Progress as ScanProgress,
+};
 pub use source::{open, Credentials, Progress, ProgressFn, SourceOptions, SourceSpec};
+pub use squash::{squash, Squashed};
 
 /// One layer as the manifest lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

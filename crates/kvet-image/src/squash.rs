@@ -1,0 +1,550 @@
+//! Layers → the few files the cataloguers read, in one pass over each layer, in memory.
+//!
+//! Each layer's tar stream is walked entry by entry (never unpacked): whiteouts delete from the
+//! layers below (`.wh.<name>`, `.wh..wh..opq`), later entries replace earlier ones, entry names
+//! are normalised (`./`, `/`, `..` inside the name; a name climbing above the root is skipped
+//! with a warning), and each entry lands where its parent directory resolves *inside the image*
+//! (see `vfs.rs`). Regular files are kept when [`kvet_inventory::is_wanted`] accepts their path or a
+//! path that reaches them through symlinks, or when their first bytes pass
+//! [`kvet_inventory::looks_like_executable`]; everything else is skipped as it streams, so
+//! memory grows with the kept files only.
+//!
+//! For layer attribution, a kept file that a later layer rewrites or deletes leaves its earlier
+//! version behind in [`Squashed::history`] (package databases are rewritten by every layer that
+//! installs something); Java archives and executables keep no history, as their packages belong
+//! to the layer that wrote the final file.
+
+pub mod attribution;
+pub(crate) mod path;
+pub(crate) mod vfs;
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::sync::Arc;
+
+use kvet_inventory::{Files, Warning};
+use serde::Serialize;
+
+use crate::layer::{into_image_error, read_layer, Compression};
+use crate::{BlobSource, Error, LayerDesc, Limits, Result};
+use path::{child, normalise_entry, split_parent, PathError};
+pub use vfs::drop_alias_duplicates;
+use vfs::{Kept, Node, Vfs};
+
+/// Warnings kept per image; more are counted in one last warning.
+const MAX_WARNINGS: usize = 1000;
+
+/// One earlier version of a kept file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileVersion {
+    /// The layer from which this version was the file's content (or absence).
+    pub layer: usize,
+    /// The bytes, or `None` where a layer deleted the file.
+    pub data: Option<Arc<Vec<u8>>>,
+}
+
+/// What one layer contributed, for the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LayerStats {
+    /// Position, 0 = base.
+    pub index: usize,
+    /// Blob digest.
+    pub digest: String,
+    /// Compression sniffed from the blob.
+    pub compression: Compression,
+    /// Bytes of the blob as stored.
+    pub stored_bytes: u64,
+    /// Bytes of the uncompressed tar.
+    pub uncompressed_bytes: u64,
+    /// Tar entries (files, directories, links, whiteouts).
+    pub entries: u64,
+    /// Files kept from this layer.
+    pub kept_files: u64,
+    /// Bytes kept from this layer.
+    pub kept_bytes: u64,
+}
+
+/// The squashed image, as the cataloguers and layer attribution need it.
+#[derive(Debug, Clone, Default)]
+pub struct Squashed {
+    /// Path → bytes of every kept file in the final image. Each real file appears once: under
+    /// its own path when that is wanted, else under the first wanted path that reaches it
+    /// through symlinks (usrmerge `/lib/…`, `/var/lib/rpm/…`), else (executables) its own path.
+    pub files: Files,
+    /// Path in [`Squashed::files`] → index of the layer that wrote that file last.
+    pub origin: BTreeMap<String, usize>,
+    /// Paths in [`Squashed::files`] that are second names of a small file reached through
+    /// symlinks (`/usr/share/doc/libstdc++6/copyright`) → the file's first name. Packages read
+    /// from them twice are dropped by [`drop_alias_duplicates`].
+    pub aliases: BTreeMap<String, String>,
+    /// Path in [`Squashed::files`] → the file's earlier versions, oldest first (only for
+    /// files some later layer rewrote or deleted).
+    pub history: BTreeMap<String, Vec<FileVersion>>,
+    /// Per-layer figures, in order.
+    pub layers: Vec<LayerStats>,
+    /// Entries skipped or links not followed, naming the path (and layer).
+    pub warnings: Vec<Warning>,
+}
+
+/// Applies layers one after another (see the module docs).
+pub struct Squasher {
+    limits: Limits,
+    vfs: Vfs,
+    history: BTreeMap<String, Vec<FileVersion>>,
+    history_bytes: u64,
+    entries: u64,
+    layers: Vec<LayerStats>,
+    warnings: Vec<Warning>,
+    dropped_warnings: usize,
+}
+
+impl Squasher {
+    /// An empty image.
+    pub fn new(limits: &Limits) -> Self {
+        Squasher {
+            limits: *limits,
+            vfs: Vfs::default(),
+            history: BTreeMap::new(),
+            history_bytes: 0,
+            entries: 0,
+            layers: Vec::new(),
+            warnings: Vec::new(),
+            dropped_warnings: 0,
+        }
+    }
+
+    fn warn(&mut self, location: impl Into<String>, message: impl Into<String>) {
+        if self.warnings.len() < MAX_WARNINGS {
+            self.warnings.push(Warning::new(location, message));
+        } else {
+            self.dropped_warnings += 1;
+        }
+    }
+
+    /// Reads one layer blob (`stored`: its bytes as the source gives them), verifies its
+    /// digest and applies it on top of the layers added before.
+    pub fn add_layer(
+        &mut self,
+        layer: &LayerDesc,
+        stored: Box<dyn Read + Send + '_>,
+        progress: Option<&dyn Fn(u64)>,
+    ) -> Result<&LayerStats> {
+        let index = self.layers.len();
+        let mut entries_read = 0u64;
+        let mut kept_files = 0u64;
+        let mut kept_bytes = 0u64;
+        let limits = self.limits;
+        let ((), totals) = read_layer(stored, layer, &limits, progress, |reader| {
+            let mut stats = LayerStats {
+                index,
+                digest: layer.digest.clone(),
+                compression: Compression::Plain,
+                stored_bytes: 0,
+                uncompressed_bytes: 0,
+                entries: 0,
+                kept_files: 0,
+                kept_bytes: 0,
+            };
+            let mut archive = tar::Archive::new(reader);
+            let entries = archive
+                .entries()
+                .map_err(|e| into_image_error(e, &layer.digest))?;
+            let result = (|| {
+                for entry in entries {
+                    let mut entry = entry.map_err(|e| into_image_error(e, &layer.digest))?;
+                    self.entries += 1;
+                    stats.entries += 1;
+                    if self.entries > self.limits.max_entries {
+                        return Err(Error::Limit {
+                            what: format!("layer {} (entry {})", layer.digest, stats.entries),
+                            limit: format!("entries over all layers ({})", self.limits.max_entries),
+                        });
+                    }
+                    self.apply_entry(&mut entry, layer, index, &mut stats)?;
+                }
+                Ok(())
+            })();
+            entries_read = stats.entries;
+            kept_files = stats.kept_files;
+            kept_bytes = stats.kept_bytes;
+            result
+        })?;
+        self.layers.push(LayerStats {
+            index,
+            digest: layer.digest.clone(),
+            compression: totals.compression,
+            stored_bytes: totals.stored_bytes,
+            uncompressed_bytes: totals.uncompressed_bytes,
+            entries: entries_read,
+            kept_files,
+            kept_bytes,
+        });
+        Ok(&self.layers[index])
+    }
+
+    fn apply_entry<R: Read>(
+        &mut self,
+        entry: &mut tar::Entry<'_, R>,
+        layer: &LayerDesc,
+        index: usize,
+        stats: &mut LayerStats,
+    ) -> Result<()> {
+        let digest = layer.digest.as_str();
+        let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        let name = match normalise_entry(&raw) {
+            Ok(n) => n,
+            Err(PathError::Empty) => return Ok(()),
+            Err(PathError::Escapes) => {
+                self.warn(
+                    raw.as_str(),
+                    format!("layer {digest}: entry path escapes the image root; skipped"),
+                );
+                return Ok(());
+            }
+        };
+        let (dir, base) = split_parent(&name);
+        if let Some(hidden) = base.strip_prefix(".wh.") {
+            return self.whiteout(dir, hidden, &name, digest, index);
+        }
+        let placed = match self.vfs.place(&name) {
+            Ok(p) => p.path,
+            Err(_) => {
+                self.warn(
+                    name.as_str(),
+                    format!("layer {digest}: a parent directory is a symlink loop; entry skipped"),
+                );
+                return Ok(());
+            }
+        };
+        let kind = entry.header().entry_type();
+        use tar::EntryType as T;
+        match kind {
+            T::Directory => {
+                // A directory replaces a file or link at its path but keeps what is below it.
+                if self.vfs.nodes.contains_key(&placed) {
+                    self.remove(&placed, false, None, index);
+                }
+            }
+            T::Symlink => {
+                self.remove(&placed, true, None, index);
+                let target = entry
+                    .link_name_bytes()
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .unwrap_or_default();
+                if target.is_empty() {
+                    self.warn(
+                        placed.as_str(),
+                        format!("layer {digest}: symlink without a target; skipped"),
+                    );
+                } else {
+                    self.vfs.insert_symlink(placed, target, index);
+                }
+            }
+            T::Link => {
+                self.remove(&placed, true, None, index);
+                self.hardlink(entry, &placed, digest, index, stats)?;
+            }
+            T::Regular | T::Continuous | T::GNUSparse => {
+                self.remove(&placed, true, None, index);
+                self.regular(entry, placed, digest, index, stats)?;
+            }
+            _ => {
+                // Devices, FIFOs and anything unknown: never kept, but they replace what was
+                // at their path.
+                self.remove(&placed, true, None, index);
+            }
+        }
+        Ok(())
+    }
+
+    /// `.wh.<name>` hides `<name>` of the layers below; `.wh..wh..opq` hides everything the
+    /// layers below had in the directory. Only lower layers are affected, so the order of the
+    /// whiteout and this layer's own entries does not matter.
+    fn whiteout(
+        &mut self,
+        dir: &str,
+        hidden: &str,
+        name: &str,
+        digest: &str,
+        index: usize,
+    ) -> Result<()> {
+        let Ok(dir_real) = self.vfs.resolve(dir, true) else {
+            self.warn(
+                name,
+                format!("layer {digest}: whiteout below a symlink loop; skipped"),
+            );
+            return Ok(());
+        };
+        if hidden == ".wh..opq" {
+            self.remove(&dir_real.path, true, Some(index), index);
+            // remove() with `below` also takes the directory's own node, which an opaque
+            // marker does not delete; a directory has no node, so nothing is lost.
+        } else if hidden.starts_with(".wh.") || hidden.is_empty() {
+            // AUFS bookkeeping (`.wh..wh.plnk`, …): not a deletion.
+        } else {
+            let target = child(&dir_real.path, hidden);
+            self.remove(&target, true, Some(index), index);
+        }
+        Ok(())
+    }
+
+    /// Removes the node at `path` (and below it with `tree`), recording removed wanted files in
+    /// the history so attribution can see the gap.
+    fn remove(&mut self, path: &str, tree: bool, only_below: Option<usize>, index: usize) {
+        let mut dropped: Vec<(String, Node)> = Vec::new();
+        let mut cb = |p: &str, n: &Node| dropped.push((p.to_owned(), n.clone()));
+        if tree {
+            self.vfs.remove_tree(path, only_below, &mut cb);
+        } else {
+            self.vfs.remove_one(path, &mut cb);
+        }
+        for (p, node) in dropped {
+            if let Node::File {
+                data,
+                layer,
+                kept: Kept::Wanted,
+            } = node
+            {
+                if kvet_inventory::java::is_archive(&p) {
+                    continue;
+                }
+                let versions = self.history.entry(p).or_default();
+                push_version(versions, layer, Some(data), &mut self.history_bytes);
+                push_version(versions, index, None, &mut self.history_bytes);
+            }
+        }
+    }
+
+    fn regular<R: Read>(
+        &mut self,
+        entry: &mut tar::Entry<'_, R>,
+        placed: String,
+        digest: &str,
+        index: usize,
+        stats: &mut LayerStats,
+    ) -> Result<()> {
+        let size = entry.size();
+        let max = self.limits.max_file_bytes;
+        let wanted = self.vfs.wanted_now(&placed);
+        let kept;
+        let mut data;
+        if wanted {
+            if size > max {
+                self.warn(
+                    placed.as_str(),
+                    format!(
+                        "layer {digest}: {size} bytes, over the {max}-byte file limit; not read"
+                    ),
+                );
+                return Ok(());
+            }
+            data = Vec::with_capacity(size.min(8 << 20) as usize);
+            kept = Kept::Wanted;
+        } else {
+            if size < 4 {
+                return Ok(());
+            }
+            let mut head = Vec::with_capacity(4);
+            entry
+                .by_ref()
+                .take(4)
+                .read_to_end(&mut head)
+                .map_err(|e| into_image_error(e, digest))?;
+            if !kvet_inventory::looks_like_executable(&head) {
+                return Ok(());
+            }
+            if size > max {
+                self.warn(
+                    placed.as_str(),
+                    format!(
+                        "layer {digest}: executable of {size} bytes, over the {max}-byte file limit; not read"
+                    ),
+                );
+                return Ok(());
+            }
+            data = Vec::with_capacity(size.min(8 << 20) as usize);
+            data.extend_from_slice(&head);
+            kept = Kept::Executable;
+        }
+        entry
+            .by_ref()
+            .take(max + 1 - data.len() as u64)
+            .read_to_end(&mut data)
+            .map_err(|e| into_image_error(e, digest))?;
+        if data.len() as u64 > max {
+            self.warn(
+                placed.as_str(),
+                format!("layer {digest}: over the {max}-byte file limit; not read"),
+            );
+            return Ok(());
+        }
+        stats.kept_files += 1;
+        stats.kept_bytes += data.len() as u64;
+        self.store(placed, Arc::new(data), index, kept, digest)
+    }
+
+    fn store(
+        &mut self,
+        placed: String,
+        data: Arc<Vec<u8>>,
+        index: usize,
+        kept: Kept,
+        digest: &str,
+    ) -> Result<()> {
+        if let Some(versions) = self.history.get_mut(&placed) {
+            // Deleted and written again in this same layer: no gap.
+            if versions
+                .last()
+                .is_some_and(|v| v.layer == index && v.data.is_none())
+            {
+                versions.pop();
+            }
+        }
+        let total = self.vfs.live_bytes + self.history_bytes + data.len() as u64;
+        if total > self.limits.max_kept_bytes {
+            if kept == Kept::Executable {
+                // Executables are kept only in case they are Go binaries; an image with more
+                // of them than the budget (CUDA, browsers) still gets its package databases.
+                self.warn(
+                    placed.as_str(),
+                    format!(
+                        "layer {digest}: executable not read, the total kept bytes ({}) are used up",
+                        self.limits.max_kept_bytes
+                    ),
+                );
+                return Ok(());
+            }
+            return Err(Error::Limit {
+                what: format!("kept files (at {placed} in layer {digest})"),
+                limit: format!("total kept bytes ({})", self.limits.max_kept_bytes),
+            });
+        }
+        self.vfs.insert_file(placed, data, index, kept);
+        Ok(())
+    }
+
+    fn hardlink<R: Read>(
+        &mut self,
+        entry: &tar::Entry<'_, R>,
+        placed: &str,
+        digest: &str,
+        index: usize,
+        stats: &mut LayerStats,
+    ) -> Result<()> {
+        let raw = entry
+            .link_name_bytes()
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default();
+        let target = match normalise_entry(&raw) {
+            Ok(t) => t,
+            Err(_) => {
+                self.warn(
+                    placed,
+                    format!("layer {digest}: hardlink to {raw:?} outside the image root; skipped"),
+                );
+                return Ok(());
+            }
+        };
+        let Ok(target_real) = self.vfs.place(&target) else {
+            self.warn(
+                placed,
+                format!(
+                    "layer {digest}: hardlink target {target} is below a symlink loop; skipped"
+                ),
+            );
+            return Ok(());
+        };
+        let wanted = self.vfs.wanted_now(placed);
+        match self.vfs.nodes.get(&target_real.path).cloned() {
+            Some(Node::File { data, kept, .. }) => {
+                let kept = if wanted { Kept::Wanted } else { kept };
+                if wanted || kept == Kept::Executable {
+                    stats.kept_files += 1;
+                    self.store(placed.to_owned(), data, index, kept, digest)?;
+                }
+            }
+            Some(Node::Symlink { target, .. }) => {
+                self.vfs.insert_symlink(placed.to_owned(), target, index);
+            }
+            None if wanted => self.warn(
+                placed,
+                format!(
+                    "layer {digest}: hardlink to {target}, which is not a kept file of the image; skipped"
+                ),
+            ),
+            None => {}
+        }
+        Ok(())
+    }
+
+    /// The squashed view of the layers added so far.
+    pub fn finish(mut self) -> Squashed {
+        let link_warnings = self.vfs.rebuild_aliases();
+        for w in link_warnings {
+            self.warn(w.location, w.message);
+        }
+        let assembled = std::mem::take(&mut self.vfs).assemble();
+        for w in assembled.warnings {
+            self.warn(w.location, w.message);
+        }
+        let mut history = BTreeMap::new();
+        let mut origin = BTreeMap::new();
+        for (out, (real, layer)) in assembled.origin {
+            if let Some(v) = self.history.get(&real) {
+                history.insert(out.clone(), v.clone());
+            }
+            origin.insert(out, layer);
+        }
+        if self.dropped_warnings > 0 {
+            self.warnings.push(Warning::new(
+                "image",
+                format!("{} more warnings not shown", self.dropped_warnings),
+            ));
+        }
+        Squashed {
+            files: assembled.files,
+            origin,
+            aliases: assembled.aliases,
+            history,
+            layers: self.layers,
+            warnings: self.warnings,
+        }
+    }
+}
+
+/// Appends a version, replacing one from the same layer (a layer's last word counts), and
+/// keeps `bytes` equal to the bytes the history holds.
+fn push_version(
+    versions: &mut Vec<FileVersion>,
+    layer: usize,
+    data: Option<Arc<Vec<u8>>>,
+    bytes: &mut u64,
+) {
+    if versions.last().is_some_and(|v| v.layer == layer) {
+        if let Some(FileVersion { data: Some(d), .. }) = versions.pop() {
+            *bytes = bytes.saturating_sub(d.len() as u64);
+        }
+    }
+    if let Some(d) = &data {
+        *bytes += d.len() as u64;
+    }
+    versions.push(FileVersion { layer, data });
+}
+
+/// Reads every layer of `layers` from `blobs`, in order, into a [`Squashed`] view.
+/// `progress(layer index, stored bytes read)` is called as bytes stream.
+pub fn squash(
+    layers: &[LayerDesc],
+    blobs: &dyn BlobSource,
+    limits: &Limits,
+    progress: Option<&dyn Fn(usize, u64)>,
+) -> Result<Squashed> {
+    let mut squasher = Squasher::new(limits);
+    for (i, layer) in layers.iter().enumerate() {
+        let stored = blobs.open_layer(layer)?;
+        let cb = progress.map(|p| move |n: u64| p(i, n));
+        let cb_ref: Option<&dyn Fn(u64)> = cb.as_ref().map(|c| c as &dyn Fn(u64));
+        squasher.add_layer(layer, stored, cb_ref)?;
+    }
+    Ok(squasher.finish())
+}
