@@ -39,9 +39,7 @@ pub use error::{Error, Result};
 pub use limits::Limits;
 pub use platform::Platform;
 pub use reference::Reference;
-pub use scan::{
-    scan_image, scan_rootfs, ImageInventory, LayerInfo, Progress as ScanProgress,
-};
+pub use scan::{scan_image, scan_rootfs, ImageInventory, LayerInfo, Progress as ScanProgress};
 pub use source::{open, Credentials, Progress, ProgressFn, SourceOptions, SourceSpec};
 pub use squash::{squash, Squashed};
 

@@ -317,7 +317,7 @@ fn zstd_layers_give_the_same_view() {
 fn progress_reports_every_layer() {
     let (blobs, image) = layout("debian-bookworm");
     let seen = std::sync::Mutex::new(Vec::new());
-    let cb = |p: &kvet_image::Progress<'_>| {
+    let cb = |p: &kvet_image::ScanProgress<'_>| {
         seen.lock()
             .unwrap()
             .push((p.layer, p.bytes, p.done, p.size));

@@ -34,7 +34,12 @@ pub struct ImageTargetArgs {
     #[arg(long, env = "KVET_USERNAME", requires = "password")]
     pub username: Option<String>,
     /// Registry password or token
-    #[arg(long, env = "KVET_PASSWORD", requires = "username", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "KVET_PASSWORD",
+        requires = "username",
+        hide_env_values = true
+    )]
     pub password: Option<String>,
     /// Talk plain HTTP to the registry (for registries without TLS)
     #[arg(long)]
@@ -126,7 +131,10 @@ pub fn scan(args: &ImageTargetArgs, quiet: bool) -> anyhow::Result<Scanned> {
     warnings.append(&mut inventory.warnings);
     inventory.warnings = warnings;
     print_warnings(&inventory.warnings, quiet);
-    let digest = image.manifest_digest.clone().or(image.config_digest.clone());
+    let digest = image
+        .manifest_digest
+        .clone()
+        .or(image.config_digest.clone());
     let name = image.reference.clone().unwrap_or(image.name.clone());
     Ok(Scanned {
         target: Target::image(name, digest),

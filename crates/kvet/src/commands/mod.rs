@@ -4,8 +4,8 @@ pub mod cluster;
 pub mod config;
 pub mod fs;
 pub mod image_target;
-pub mod sbom;
 mod output;
+pub mod sbom;
 
 use kvet_core::CheckMeta;
 
