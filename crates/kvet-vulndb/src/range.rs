@@ -113,7 +113,7 @@ pub fn affects(
 }
 
 /// The order one range is evaluated in: the injected comparator for ECOSYSTEM ranges, SemVer
-/// precedence for SEMVER ranges (with the installed version parsed once).
+/// precedence for SEMVER ranges (the installed version parsed once per query).
 enum Order<'a> {
     Ecosystem {
         installed: &'a str,
@@ -122,6 +122,12 @@ enum Order<'a> {
     Semver {
         installed: semver::Version,
     },
+}
+
+/// An event with its version parsed once (SEMVER ranges), so sorting does not re-parse.
+struct Keyed<'e> {
+    event: &'e Event,
+    semver: Option<semver::Version>,
 }
 
 impl<'a> Order<'a> {
@@ -133,65 +139,81 @@ impl<'a> Order<'a> {
             },
         })
     }
-    fn cmp_versions(&self, a: &str, b: &str) -> Ordering {
+    fn key<'e>(&self, event: &'e Event) -> Keyed<'e> {
+        let semver = match self {
+            Order::Semver { .. } if !event.is_zero() && !event.is_infinity() => {
+                semver_cmp::parse(event.version())
+            }
+            _ => None,
+        };
+        Keyed { event, semver }
+    }
+    fn cmp_versions(&self, a: &Keyed, b: &Keyed) -> Ordering {
         match self {
-            Order::Ecosystem { cmp, .. } => cmp(a, b),
-            Order::Semver { .. } => semver_cmp::compare(a, b),
+            Order::Ecosystem { cmp, .. } => cmp(a.event.version(), b.event.version()),
+            Order::Semver { .. } => match (&a.semver, &b.semver) {
+                (Some(x), Some(y)) => x.cmp_precedence(y),
+                _ => semver_cmp::compare(a.event.version(), b.event.version()),
+            },
         }
     }
-    /// installed compared with `v`.
-    fn installed_vs(&self, v: &str) -> Ordering {
+    /// installed compared with the event's version.
+    fn installed_vs(&self, k: &Keyed) -> Ordering {
         match self {
-            Order::Ecosystem { installed, cmp } => cmp(installed, v),
-            Order::Semver { installed } => match semver_cmp::parse(v) {
-                Some(other) => installed.cmp_precedence(&other),
+            Order::Ecosystem { installed, cmp } => cmp(installed, k.event.version()),
+            Order::Semver { installed } => match &k.semver {
+                Some(other) => installed.cmp_precedence(other),
                 // Validated at import; an unparsable bound can only come from an old DB.
                 None => Ordering::Less,
             },
         }
     }
-    fn event_cmp(&self, a: &Event, b: &Event) -> Ordering {
-        match (a.is_zero(), b.is_zero(), a.is_infinity(), b.is_infinity()) {
+    fn event_cmp(&self, a: &Keyed, b: &Keyed) -> Ordering {
+        let (ea, eb) = (a.event, b.event);
+        match (
+            ea.is_zero(),
+            eb.is_zero(),
+            ea.is_infinity(),
+            eb.is_infinity(),
+        ) {
             (true, true, _, _) | (_, _, true, true) => Ordering::Equal,
             (true, _, _, _) | (_, _, _, true) => Ordering::Less,
             (_, true, _, _) | (_, _, true, _) => Ordering::Greater,
-            _ => self.cmp_versions(a.version(), b.version()),
+            _ => self.cmp_versions(a, b),
         }
     }
 }
 
 /// `Some(fixed)` when the range contains the installed version.
 fn evaluate(r: &Range, order: &Order) -> Option<Option<String>> {
-    let limits: Vec<&Event> = r
-        .events
+    let keyed: Vec<Keyed> = r.events.iter().map(|e| order.key(e)).collect();
+    let mut limits = keyed
         .iter()
-        .filter(|e| matches!(e, Event::Limit(_)))
-        .collect();
-    if !limits.is_empty()
-        && !limits
-            .iter()
-            .any(|l| l.is_infinity() || order.installed_vs(l.version()) == Ordering::Less)
+        .filter(|k| matches!(k.event, Event::Limit(_)))
+        .peekable();
+    if limits.peek().is_some()
+        && !limits.any(|l| l.event.is_infinity() || order.installed_vs(l) == Ordering::Less)
     {
         return None;
     }
-    let sorted = sort_events(&r.events, order);
+    let sorted = sort_events(keyed, order);
     let mut vulnerable = false;
     let mut opened_at = 0;
-    for (i, e) in sorted.iter().enumerate() {
-        match e {
+    for (i, k) in sorted.iter().enumerate() {
+        match k.event {
             Event::Introduced(_) => {
-                if e.is_zero() || order.installed_vs(e.version()) != Ordering::Less {
+                if k.event.is_zero() || order.installed_vs(k) != Ordering::Less {
                     vulnerable = true;
                     opened_at = i;
                 }
             }
-            Event::Fixed(v) => {
-                if order.installed_vs(v) != Ordering::Less {
+            Event::Fixed(_) => {
+                if order.installed_vs(k) != Ordering::Less {
                     vulnerable = false;
                 }
             }
-            Event::LastAffected(v) => {
-                if order.installed_vs(v) == Ordering::Greater {
+            Event::LastAffected(_) => {
+                if order.installed_vs(k) == Ordering::Greater {
                     vulnerable = false;
                 }
             }
@@ -204,8 +226,8 @@ fn evaluate(r: &Range, order: &Order) -> Option<Option<String>> {
     // The interval that contains the version ends at the next fixed / last_affected event.
     let closing = sorted[opened_at + 1..]
         .iter()
-        .find(|e| matches!(e, Event::Fixed(_) | Event::LastAffected(_)));
-    Some(match closing {
+        .find(|k| matches!(k.event, Event::Fixed(_) | Event::LastAffected(_)));
+    Some(match closing.map(|k| k.event) {
         Some(Event::Fixed(v)) => Some(v.clone()),
         _ => None,
     })
@@ -216,11 +238,11 @@ fn evaluate(r: &Range, order: &Order) -> Option<Option<String>> {
 /// Insertion sort by hand: the comparator is injected and may not be a total order on bad
 /// input, and the standard library's sorts may panic on such comparators; event lists are a
 /// handful of entries, so the quadratic cost is nothing.
-fn sort_events<'e>(events: &'e [Event], order: &Order) -> Vec<&'e Event> {
-    let mut out: Vec<&Event> = Vec::with_capacity(events.len());
+fn sort_events<'e>(events: Vec<Keyed<'e>>, order: &Order) -> Vec<Keyed<'e>> {
+    let mut out: Vec<Keyed> = Vec::with_capacity(events.len());
     for e in events {
         let mut at = out.len();
-        while at > 0 && order.event_cmp(out[at - 1], e) == Ordering::Greater {
+        while at > 0 && order.event_cmp(&out[at - 1], &e) == Ordering::Greater {
             at -= 1;
         }
         out.insert(at, e);
@@ -229,23 +251,29 @@ fn sort_events<'e>(events: &'e [Event], order: &Order) -> Vec<&'e Event> {
 }
 
 fn lowest_fix_above(ranges: &[Range], installed: &str, cmp: Comparator) -> Option<String> {
-    let mut best: Option<(&str, &Order)> = None;
-    let orders: Vec<(Order, &Range)> = ranges
-        .iter()
-        .filter_map(|r| Order::for_range(r.kind, installed, cmp).map(|o| (o, r)))
-        .collect();
-    for (order, r) in &orders {
+    let mut best: Option<String> = None;
+    for r in ranges {
+        let Some(order) = Order::for_range(r.kind, installed, cmp) else {
+            continue;
+        };
         for e in &r.events {
             if let Event::Fixed(v) = e {
-                if order.installed_vs(v) == Ordering::Less
-                    && best.is_none_or(|(b, o)| o.cmp_versions(v, b) == Ordering::Less)
-                {
-                    best = Some((v, order));
+                let k = order.key(e);
+                let lower = match &best {
+                    None => true,
+                    Some(b) => {
+                        let be = Event::Fixed(b.clone());
+                        let bk = order.key(&be);
+                        order.cmp_versions(&k, &bk) == Ordering::Less
+                    }
+                };
+                if order.installed_vs(&k) == Ordering::Less && lower {
+                    best = Some(v.clone());
                 }
             }
         }
     }
-    best.map(|(v, _)| v.to_string())
+    best
 }
 
 #[cfg(test)]
