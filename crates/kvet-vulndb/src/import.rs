@@ -346,10 +346,8 @@ impl Batcher<'_> {
     fn push(&mut self, item: RawItem) -> Result<()> {
         self.bytes += item.bytes.as_ref().map_or(0, Vec::len);
         self.items.push(item);
-        if self.items.len() >= BATCH_RECORDS || self.bytes >= BATCH_BYTES {
-            if !self.flush() {
-                return Err(Error::Input("import stopped".into()));
-            }
+        if (self.items.len() >= BATCH_RECORDS || self.bytes >= BATCH_BYTES) && !self.flush() {
+            return Err(Error::Input("import stopped".into()));
         }
         Ok(())
     }

@@ -154,7 +154,7 @@ pub struct Affected {
 pub enum Parsed {
     /// Usable; `dropped` names affected entries left out (unknown ecosystem, bad range…).
     Ok {
-        record: Record,
+        record: Box<Record>,
         dropped: Vec<String>,
     },
     /// The record says it was withdrawn: not an error, not stored.
@@ -204,7 +204,7 @@ pub fn parse(bytes: &[u8]) -> Parsed {
         .as_ref()
         .and_then(Specific::severity_word);
     Parsed::Ok {
-        record: Record {
+        record: Box::new(Record {
             id,
             modified: raw.modified,
             published: raw.published,
@@ -216,7 +216,7 @@ pub fn parse(bytes: &[u8]) -> Parsed {
             database_severity: db_sev,
             references: raw.references.unwrap_or_default(),
             affected,
-        },
+        }),
         dropped,
     }
 }
