@@ -27,6 +27,8 @@ pub enum Command {
     Audit(AuditArgs),
     /// Scan live clusters through the Kubernetes API (or snapshots of them)
     Cluster(ClusterArgs),
+    /// Manage the local vulnerability database (OSV advisories): update, import, status
+    Db(crate::commands::db::DbArgs),
 }
 
 /// Which clusters to reach, as kubectl does.
