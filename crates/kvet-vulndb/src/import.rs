@@ -57,7 +57,8 @@ pub struct Options<'a> {
     pub progress: Option<&'a (dyn Fn(Progress) + Sync)>,
     /// How many skipped records / dropped entries to name in [`Report::warnings`].
     pub named_warnings: usize,
-    /// Parse batches on the rayon pool (true) or on the inserting thread (for measuring).
+    /// Parse each batch on the rayon pool (true) or on the reading thread alone (false). Either
+    /// way parsing overlaps inserting; see bench/vulndb_bench.sh for what the pool adds.
     pub parallel: bool,
     /// Records (zip entries, files) larger than this are skipped with a warning.
     pub max_record_bytes: u64,
@@ -177,9 +178,12 @@ struct RawItem {
     bytes: std::result::Result<Vec<u8>, String>,
 }
 
+/// A record parsed and validated: where it came from, its source, the verdict.
+type ParsedItem = (String, usize, Parsed);
+
 enum Msg {
     Source(usize),
-    Batch(Vec<RawItem>),
+    Batch(Vec<ParsedItem>),
 }
 
 const BATCH_RECORDS: usize = 2048;
@@ -199,9 +203,9 @@ fn build(tmp: &Path, inputs: &[Input], opts: &Options, report: &mut Report) -> R
     {
         let mut ins = Inserter::new(&tx).map_err(sq(tmp))?;
         let (send, recv) = mpsc::sync_channel::<Result<Msg>>(2);
-        let max = opts.max_record_bytes;
+        let (max, parallel) = (opts.max_record_bytes, opts.parallel);
         std::thread::scope(|s| -> Result<()> {
-            s.spawn(move || read_all(inputs, max, &send));
+            s.spawn(move || read_all(inputs, max, parallel, &send));
             for msg in recv {
                 let batch = match msg? {
                     Msg::Source(i) => {
@@ -214,19 +218,7 @@ fn build(tmp: &Path, inputs: &[Input], opts: &Options, report: &mut Report) -> R
                     }
                     Msg::Batch(b) => b,
                 };
-                let parse_one = |it: RawItem| {
-                    let parsed = match it.bytes {
-                        Ok(b) => osv::parse(&b),
-                        Err(reason) => Parsed::Bad(reason),
-                    };
-                    (it.origin, it.source, parsed)
-                };
-                let parsed: Vec<(String, usize, Parsed)> = if opts.parallel {
-                    batch.into_par_iter().map(parse_one).collect()
-                } else {
-                    batch.into_iter().map(parse_one).collect()
-                };
-                for (origin, src, p) in parsed {
+                for (origin, src, p) in batch {
                     let mut warn = |w: String| {
                         if report.warnings.len() < opts.named_warnings {
                             report.warnings.push(w);
@@ -311,12 +303,16 @@ fn build(tmp: &Path, inputs: &[Input], opts: &Options, report: &mut Report) -> R
     Ok(())
 }
 
-/// Reads every input in order and sends batches of raw records; stops at the first error that
-/// makes an input unreadable as a whole (a truncated zip, an unreadable folder).
-fn read_all(inputs: &[Input], max: u64, send: &mpsc::SyncSender<Result<Msg>>) {
+/// Reads every input in order and sends batches of parsed records; stops at the first error
+/// that makes an input unreadable as a whole (a truncated zip, an unreadable folder).
+///
+/// Parsing happens here, not on the inserting thread, so that reading + parsing and inserting
+/// overlap; `parallel` parses each batch on the rayon pool as well.
+fn read_all(inputs: &[Input], max: u64, parallel: bool, send: &mpsc::SyncSender<Result<Msg>>) {
     let mut batch = Batcher {
         items: Vec::new(),
         bytes: 0,
+        parallel,
         send,
     };
     for (i, input) in inputs.iter().enumerate() {
@@ -339,6 +335,7 @@ fn read_all(inputs: &[Input], max: u64, send: &mpsc::SyncSender<Result<Msg>>) {
 struct Batcher<'a> {
     items: Vec<RawItem>,
     bytes: usize,
+    parallel: bool,
     send: &'a mpsc::SyncSender<Result<Msg>>,
 }
 
@@ -356,9 +353,20 @@ impl Batcher<'_> {
         if self.items.is_empty() {
             return true;
         }
-        self.send
-            .send(Ok(Msg::Batch(std::mem::take(&mut self.items))))
-            .is_ok()
+        let items = std::mem::take(&mut self.items);
+        let parse_one = |it: RawItem| {
+            let parsed = match it.bytes {
+                Ok(b) => osv::parse(&b),
+                Err(reason) => Parsed::Bad(reason),
+            };
+            (it.origin, it.source, parsed)
+        };
+        let parsed: Vec<ParsedItem> = if self.parallel {
+            items.into_par_iter().map(parse_one).collect()
+        } else {
+            items.into_iter().map(parse_one).collect()
+        };
+        self.send.send(Ok(Msg::Batch(parsed))).is_ok()
     }
 }
 

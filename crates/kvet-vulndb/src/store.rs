@@ -48,6 +48,9 @@ CREATE TABLE affected (
   severity TEXT,
   own_severity TEXT
 );
+-- Rows arrive in rid order, so this index only ever appends; it makes replacing or merging a
+-- record seen twice (same id in two sources) a lookup instead of a scan of the whole table.
+CREATE INDEX affected_rid ON affected (rid);
 CREATE TABLE ecosystem_count (
   ecosystem TEXT PRIMARY KEY,
   advisories INTEGER NOT NULL,
