@@ -440,8 +440,10 @@ fn read_zip(path: &Path, src: usize, max: u64, batch: &mut Batcher) -> Result<()
         let bytes = if entry.size() > max {
             Err(format!("record larger than {max} bytes"))
         } else {
-            let mut buf = Vec::with_capacity(entry.size() as usize);
+            let mut buf = Vec::with_capacity(entry.size().min(max) as usize);
             match (&mut entry).take(max + 1).read_to_end(&mut buf) {
+                // The header's size can lie (a zip bomb); what was inflated is what counts.
+                Ok(_) if buf.len() as u64 > max => Err(format!("record larger than {max} bytes")),
                 Ok(_) => Ok(buf),
                 // A damaged entry (bad CRC, truncated data) spoils the archive: stop, so that an
                 // interrupted download never becomes a silently smaller database.

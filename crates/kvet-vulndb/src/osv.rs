@@ -196,7 +196,9 @@ pub fn parse(bytes: &[u8]) -> Parsed {
     if affected.is_empty() {
         return Parsed::Bad(match dropped.into_iter().next() {
             Some(first) => first,
-            None => format!("{id}: no affected package with a version range or list"),
+            None => format!(
+                "{id}: nothing to match on (no affected package with an ECOSYSTEM or SEMVER range or a versions list; GIT ranges are not matched)"
+            ),
         });
     }
     let db_sev = raw

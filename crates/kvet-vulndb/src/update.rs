@@ -77,6 +77,8 @@ pub struct Options<'a> {
     pub read_timeout: Duration,
     pub progress: Option<&'a (dyn Fn(Progress) + Sync)>,
     pub named_warnings: usize,
+    /// An archive larger than this is refused (a broken or hostile mirror must not fill the disk).
+    pub max_archive_bytes: u64,
 }
 
 impl Default for Options<'_> {
@@ -89,6 +91,7 @@ impl Default for Options<'_> {
             read_timeout: Duration::from_secs(60),
             progress: None,
             named_warnings: 5,
+            max_archive_bytes: 8 << 30,
         }
     }
 }
@@ -261,6 +264,12 @@ fn fetch(
         }
         out.write_all(&buf[..n]).map_err(local)?;
         done += n as u64;
+        if done > opts.max_archive_bytes {
+            return Err(Failure {
+                reason: format!("archive larger than {} bytes", opts.max_archive_bytes),
+                retry: false,
+            });
+        }
         if let Some(p) = opts.progress {
             p(Progress::Download {
                 ecosystem: eco.to_string(),

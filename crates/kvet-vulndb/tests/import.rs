@@ -228,3 +228,19 @@ fn freshness() {
     assert!(s.size_bytes > 0);
     assert!(s.age(now) < chrono::Duration::minutes(5));
 }
+
+/// Alpine/all.zip with a 1,000-byte record limit: larger entries are skipped and named, smaller
+/// ones imported (the limit is checked on what is inflated, not on the header's claim).
+#[test]
+fn record_size_limit() {
+    let work = tempfile::tempdir().unwrap();
+    let db_path = work.path().join("x.sqlite");
+    let opts = import::Options {
+        max_record_bytes: 1000,
+        ..import::Options::default()
+    };
+    let r = import::import(&db_path, &[Input::from_path(osv("Alpine/all.zip"))], &opts).unwrap();
+    assert!(r.skipped > 0 && r.imported > 0, "{r:?}");
+    assert_eq!(r.skipped + r.imported, 2442);
+    assert!(r.warnings[0].contains("all.zip:") && r.warnings[0].contains("larger than 1000 bytes"));
+}

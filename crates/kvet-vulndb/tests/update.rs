@@ -322,3 +322,20 @@ fn unreachable_source_keeps_old_database() {
     assert!(msg.contains(&format!("{base}/Go/all.zip")), "{msg}");
     assert_old_db_intact(&path, &before);
 }
+
+/// An archive over the size limit is refused without retrying (PyPI zip, limit 1 KiB).
+#[test]
+fn oversized_archive_is_refused() {
+    let server = Server::start(HashMap::from([(
+        "/PyPI/all.zip".to_string(),
+        Reply::Ok(zip_of("PyPI")),
+    )]));
+    let (_dir, path) = old_db();
+    let before = VulnDb::open(&path).unwrap();
+    let mut o = opts(&server.base, &["PyPI"]);
+    o.max_archive_bytes = 1024;
+    let msg = update::update(&path, &o).unwrap_err().to_string();
+    assert!(msg.contains("archive larger than 1024 bytes"), "{msg}");
+    assert_eq!(server.hits.load(Ordering::SeqCst), 1);
+    assert_old_db_intact(&path, &before);
+}
