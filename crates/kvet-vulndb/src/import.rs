@@ -12,7 +12,7 @@
 
 use crate::error::{Error, Result};
 use crate::osv::{self, Parsed, Record};
-use crate::store::{SourceInfo, INDEXES, SCHEMA, SCHEMA_VERSION};
+use crate::store::{SourceInfo, FINISH, SCHEMA, SCHEMA_VERSION, STAGE};
 use rayon::prelude::*;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::fs::File;
@@ -198,6 +198,18 @@ fn build(tmp: &Path, inputs: &[Input], opts: &Options, report: &mut Report) -> R
     )
     .map_err(sq(tmp))?;
     conn.execute_batch(SCHEMA).map_err(sq(tmp))?;
+    let stage = TempPath(PathBuf::from(format!("{}.stage", tmp.display())));
+    conn.execute(
+        "ATTACH DATABASE ?1 AS stage",
+        [stage.0.to_string_lossy().as_ref()],
+    )
+    .map_err(sq(&stage.0))?;
+    conn.execute_batch(
+        "PRAGMA stage.journal_mode = OFF; PRAGMA stage.synchronous = OFF;
+         PRAGMA stage.cache_size = -65536;",
+    )
+    .map_err(sq(&stage.0))?;
+    conn.execute_batch(STAGE).map_err(sq(&stage.0))?;
     let tx = conn.transaction().map_err(sq(tmp))?;
     let mut per_source: Vec<(u64, u64)> = vec![(0, 0); inputs.len()];
     {
@@ -257,7 +269,7 @@ fn build(tmp: &Path, inputs: &[Input], opts: &Options, report: &mut Report) -> R
     if let Some(p) = opts.progress {
         p(Progress::Indexing);
     }
-    tx.execute_batch(INDEXES).map_err(sq(tmp))?;
+    tx.execute_batch(FINISH).map_err(sq(tmp))?;
     let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     for (k, v) in [
         ("schema_version", SCHEMA_VERSION.to_string()),
@@ -296,6 +308,8 @@ fn build(tmp: &Path, inputs: &[Input], opts: &Options, report: &mut Report) -> R
         .map_err(sq(tmp))?
         .max(0) as u64;
     tx.commit().map_err(sq(tmp))?;
+    conn.execute("DETACH DATABASE stage", []).map_err(sq(tmp))?;
+    drop(stage);
     conn.close().map_err(|(_, e)| Error::Sqlite {
         path: tmp.to_path_buf(),
         source: e,
@@ -490,13 +504,13 @@ impl<'c> Inserter<'c> {
                    summary = ?6, details = ?7, severity = ?8, db_severity = ?9, refs = ?10,
                    source = ?11 WHERE rid = ?1",
             )?,
-            del_aff: c.prepare("DELETE FROM affected WHERE rid = ?1")?,
+            del_aff: c.prepare("DELETE FROM stage.affected WHERE rid = ?1")?,
             aff: c.prepare(
-                "INSERT INTO affected (rid, ecosystem, name, ranges, versions, severity, own_severity)
+                "INSERT INTO stage.affected (rid, ecosystem, name, ranges, versions, severity, own_severity)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?,
             aff_exists: c.prepare(
-                "SELECT 1 FROM affected WHERE rid = ?1 AND ecosystem = ?2 AND name = ?3
+                "SELECT 1 FROM stage.affected WHERE rid = ?1 AND ecosystem = ?2 AND name = ?3
                    AND ranges = ?4 AND versions IS ?5",
             )?,
         })

@@ -39,7 +39,32 @@ CREATE TABLE advisory (
   refs TEXT NOT NULL,
   source TEXT NOT NULL
 );
+-- Clustered by package: every entry of one (ecosystem, name) sits on the same page(s), so a
+-- lookup is one B-tree descent. Written once, in key order, at the end of an import.
 CREATE TABLE affected (
+  ecosystem TEXT NOT NULL,
+  name TEXT NOT NULL,
+  rid INTEGER NOT NULL,
+  n INTEGER NOT NULL,
+  ranges TEXT NOT NULL,
+  versions TEXT,
+  severity TEXT,
+  own_severity TEXT,
+  PRIMARY KEY (ecosystem, name, rid, n)
+) WITHOUT ROWID;
+CREATE TABLE ecosystem_count (
+  ecosystem TEXT PRIMARY KEY,
+  advisories INTEGER NOT NULL,
+  entries INTEGER NOT NULL
+) WITHOUT ROWID;
+";
+
+/// The staging table entries are loaded into during an import (a separate, temporary file
+/// attached as `stage`), in record order. Rows arrive in rid order, so its index only ever
+/// appends; it makes replacing or merging a record seen twice (same id in two sources) a lookup
+/// instead of a scan.
+pub(crate) const STAGE: &str = "
+CREATE TABLE stage.affected (
   rid INTEGER NOT NULL,
   ecosystem TEXT NOT NULL,
   name TEXT NOT NULL,
@@ -48,21 +73,16 @@ CREATE TABLE affected (
   severity TEXT,
   own_severity TEXT
 );
--- Rows arrive in rid order, so this index only ever appends; it makes replacing or merging a
--- record seen twice (same id in two sources) a lookup instead of a scan of the whole table.
-CREATE INDEX affected_rid ON affected (rid);
-CREATE TABLE ecosystem_count (
-  ecosystem TEXT PRIMARY KEY,
-  advisories INTEGER NOT NULL,
-  entries INTEGER NOT NULL
-) WITHOUT ROWID;
+CREATE INDEX stage.affected_rid ON affected (rid);
 ";
 
-/// Built after the bulk load (one sort instead of a B-tree insert per row).
-pub(crate) const INDEXES: &str = "
-CREATE INDEX affected_pkg ON affected (ecosystem, name);
+/// After the load: entries copied into the clustered table in key order, counts per ecosystem.
+pub(crate) const FINISH: &str = "
+INSERT INTO main.affected (ecosystem, name, rid, n, ranges, versions, severity, own_severity)
+  SELECT ecosystem, name, rid, rowid, ranges, versions, severity, own_severity
+  FROM stage.affected ORDER BY ecosystem, name, rid, rowid;
 INSERT INTO ecosystem_count
-  SELECT ecosystem, COUNT(DISTINCT rid), COUNT(*) FROM affected GROUP BY ecosystem;
+  SELECT ecosystem, COUNT(DISTINCT rid), COUNT(*) FROM main.affected GROUP BY ecosystem;
 ";
 
 /// The folder the database lives in when the user names none: `KVET_DB_DIR` is handled by the
@@ -145,6 +165,9 @@ impl VulnDb {
         )
         .map_err(Error::sqlite(path))?;
         check_schema(&conn, path)?;
+        // Lookups touch a few scattered pages each; mapping the file avoids a read() per page.
+        // Best effort: where mmap is unavailable SQLite falls back to reads.
+        let _ = conn.pragma_update(None, "mmap_size", 1i64 << 31);
         Ok(VulnDb {
             conn,
             path: path.to_path_buf(),
