@@ -194,7 +194,7 @@ fn build(tmp: &Path, inputs: &[Input], opts: &Options, report: &mut Report) -> R
     let mut conn = Connection::open(tmp).map_err(sq(tmp))?;
     conn.execute_batch(
         "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE;
-         PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;",
+         PRAGMA cache_size = -65536;",
     )
     .map_err(sq(tmp))?;
     conn.execute_batch(SCHEMA).map_err(sq(tmp))?;
