@@ -1,9 +1,10 @@
 //! The SQLite file: schema, opening (with version checks), metadata, status and freshness.
 //!
 //! Layout, chosen for the one query that matters (all entries of one package in one ecosystem):
-//! `affected(ecosystem, name, …)` with an index on `(ecosystem, name)`, each row holding its
-//! ranges as compact JSON and pointing at its `advisory` row; advisory text (summary, details,
-//! references) is read only for the entries that match.
+//! `affected` is a WITHOUT ROWID table keyed by `(ecosystem, name, rid, n)`, so one package's
+//! entries are stored together; each row holds its ranges as compact JSON and points at its
+//! `advisory` row, whose text (summary, details, references) is read only for entries that
+//! match. The file is opened read-only and memory-mapped.
 
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
