@@ -30,6 +30,8 @@ pub enum Command {
     /// List every package in a container image or root filesystem (SBOM: table, JSON,
     /// CycloneDX, SPDX)
     Sbom(SbomArgs),
+    /// Manage the local vulnerability database (OSV advisories): update, import, status
+    Db(crate::commands::db::DbArgs),
 }
 
 /// Which clusters to reach, as kubectl does.

@@ -2,6 +2,7 @@ pub mod audit;
 pub mod checks;
 pub mod cluster;
 pub mod config;
+pub mod db;
 pub mod fs;
 pub mod image_target;
 mod output;

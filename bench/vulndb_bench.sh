@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# kvet-vulndb: import throughput on ≥ 500,000 OSV records, database size, and the time to open
+# the database and match a 1,000-package inventory.
+#
+# The corpus replicates the real records of ../shared/testdata/osv (Go, PyPI, Maven, GHSA,
+# Debian, Alpine/all.zip: 3,610 records) --copies times with new ids and package names into
+# per-ecosystem all.zip files under bench/out/vulndb-corpus (kept between runs).
+#
+# Usage: bench/vulndb_bench.sh [--copies N] [--sequential]   (--sequential also times the
+# import with parsing on the inserting thread, to show what rayon buys)
+# Environment: KVET_TESTDATA=/path/to/testdata for the source records.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+COPIES=139
+SEQUENTIAL=0
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --copies) COPIES="${2:?}"; shift 2 ;;
+    --sequential) SEQUENTIAL=1; shift ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+
+SRC="${KVET_TESTDATA:-../shared/testdata}/osv"
+OUT=bench/out
+CORPUS="$OUT/vulndb-corpus-$COPIES"
+DB="$OUT/vulndb-bench.sqlite"
+mkdir -p "$OUT"
+cargo build --release --locked -p kvet-vulndb --example vulndb_bench >&2
+BIN="${CARGO_TARGET_DIR:-target}/release/examples/vulndb_bench"
+
+if [[ ! -d "$CORPUS" ]]; then
+  "$BIN" generate "$SRC" "$CORPUS" "$COPIES"
+fi
+du -sh "$CORPUS" | awk '{print "corpus (zipped): " $1}'
+
+TIME=()
+[[ -x /usr/bin/time ]] && TIME=(/usr/bin/time -f "  peak RSS %M KiB, wall %e s")
+rm -f "$DB"
+"${TIME[@]}" "$BIN" import "$DB" "$CORPUS"
+if [[ "$SEQUENTIAL" == 1 ]]; then
+  rm -f "$DB"
+  "${TIME[@]}" "$BIN" import "$DB" "$CORPUS" --sequential
+fi
+"${TIME[@]}" "$BIN" match "$DB"
