@@ -30,6 +30,9 @@ pub enum Command {
     /// List every package in a container image or root filesystem (SBOM: table, JSON,
     /// CycloneDX, SPDX)
     Sbom(SbomArgs),
+    /// Find known vulnerabilities in a container image or root filesystem (OS and language
+    /// packages, matched against the local OSV database: see `kvet db`)
+    Image(ImageArgs),
     /// Manage the local vulnerability database (OSV advisories): update, import, status
     Db(crate::commands::db::DbArgs),
 }
@@ -196,6 +199,20 @@ pub enum ChecksAction {
         /// The check id, e.g. runAsRootAllowed
         id: String,
     },
+}
+
+#[derive(Args, Debug)]
+pub struct ImageArgs {
+    #[command(flatten)]
+    pub target: crate::commands::image_target::ImageTargetArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    /// Report only vulnerabilities that have a fixed version
+    #[arg(long)]
+    pub ignore_unfixed: bool,
+    /// Folder of the vulnerability database [default: KVET_DB_DIR, else ~/.cache/kvet/db]
+    #[arg(long, value_name = "DIR", env = "KVET_DB_DIR")]
+    pub db_dir: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

@@ -27,6 +27,7 @@ fn main() -> ExitCode {
         cli::Command::Audit(args) => commands::audit::run(args),
         cli::Command::Cluster(args) => commands::cluster::run(args),
         cli::Command::Sbom(args) => commands::sbom::run(args),
+        cli::Command::Image(args) => commands::image::run(args),
         cli::Command::Db(args) => commands::db::run(args),
     };
     match result {

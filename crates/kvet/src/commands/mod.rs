@@ -4,8 +4,9 @@ pub mod cluster;
 pub mod config;
 pub mod db;
 pub mod fs;
+pub mod image;
 pub mod image_target;
-mod output;
+pub mod output;
 pub mod sbom;
 
 use kvet_core::CheckMeta;

@@ -17,8 +17,8 @@ pub struct Prepared {
     pub settings: Settings,
     /// The secret scanner built from the settings' `secrets:` section.
     pub secrets: kvet_secrets::Scanner,
-    ignore: IgnoreFile,
-    severities: Vec<Severity>,
+    pub ignore: IgnoreFile,
+    pub severities: Vec<Severity>,
     format: Format,
 }
 

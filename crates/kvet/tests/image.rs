@@ -1,0 +1,203 @@
+//! `kvet image` end to end: a database imported from the real OSV records of
+//! ../shared/testdata/osv (golang/vulndb, Debian changelog-derived records, Alpine secdb, PyPI,
+//! Maven, GHSA) by `kvet db import`, and the real Debian 12 image of
+//! `scripts/make-test-images.sh` (its runc is built with Go 1.19.8).
+
+mod common;
+use common::*;
+use predicates::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+fn images() -> PathBuf {
+    let dir = std::env::var_os("KVET_TEST_IMAGES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target/test-images"));
+    assert!(
+        dir.join("debian-bookworm/index.json").is_file(),
+        "real test images missing under {}: run scripts/make-test-images.sh (scripts/test.sh does)",
+        dir.display()
+    );
+    dir
+}
+
+/// One database for the whole test binary, imported once.
+fn db() -> &'static Path {
+    static DB: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DB.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let osv = kvet_core::testdata_dir()
+            .expect("shared test data (set KVET_TESTDATA)")
+            .join("osv");
+        kvet()
+            .args(["db", "-q", "--db-dir"])
+            .arg(dir.path())
+            .arg("import")
+            .arg(&osv)
+            .assert()
+            .success();
+        dir
+    })
+    .path()
+}
+
+fn image_json(extra: &[&str], input: &Path) -> (Option<i32>, serde_json::Value) {
+    let out = kvet()
+        .args(["image", "-q", "-f", "json", "--db-dir"])
+        .arg(db())
+        .args(extra)
+        .arg("--input")
+        .arg(input)
+        .output()
+        .unwrap();
+    (out.status.code(), json_of(&out.stdout))
+}
+
+/// 80 is what an independent evaluation of the Go records' SEMVER ranges gives for stdlib
+/// 1.19.8 (a Python script over osv/Go, CVE ids first, run when this test was written); the
+/// Debian packages of the image are newer than every Debian record's fix, and Debian's log4j
+/// 2.19.0 is past the log4j fixes.
+#[test]
+fn go_stdlib_of_runc_is_matched_and_nothing_else() {
+    let (code, doc) = image_json(&[], &images().join("debian-bookworm"));
+    assert_eq!(code, Some(0));
+    let f = doc["findings"].as_array().unwrap();
+    assert_eq!(f.len(), 80);
+    assert!(f
+        .iter()
+        .all(|f| f["package"] == "stdlib" && f["file"] == "/usr/sbin/runc"));
+    let one = f
+        .iter()
+        .find(|f| f["checkId"] == "CVE-2023-24539")
+        .expect("GO-2023-1751 under its CVE id");
+    assert!(one["message"].as_str().unwrap().contains("fixed in 1.19.9"));
+    assert!(one["message"].as_str().unwrap().contains("GO-2023-1751"));
+    assert_eq!(one["class"], "vulnerability");
+}
+
+#[test]
+fn severity_exit_code_whitelist_and_cyclonedx() {
+    let layout = images().join("debian-bookworm");
+    // Go records carry no severity: a HIGH,CRITICAL filter leaves nothing, exit 0.
+    let (code, doc) = image_json(
+        &["--severity", "HIGH,CRITICAL", "--exit-code", "4"],
+        &layout,
+    );
+    assert_eq!(code, Some(0));
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 0);
+    let (code, _) = image_json(&["--exit-code", "4"], &layout);
+    assert_eq!(code, Some(4));
+    // A whitelist entry by package hides them all, with its reason.
+    let d = tempfile::tempdir().unwrap();
+    let ignore = d.path().join("ignore.yaml");
+    std::fs::write(
+        &ignore,
+        "ignore:\n- check: \"*\"\n  package: stdlib\n  reason: runc is replaced next sprint\n",
+    )
+    .unwrap();
+    let (code, doc) = image_json(
+        &["--exit-code", "4", "--ignorefile", ignore.to_str().unwrap()],
+        &layout,
+    );
+    assert_eq!(code, Some(0));
+    assert_eq!(doc["ignored"].as_array().unwrap().len(), 80);
+    // CycloneDX carries the same vulnerabilities, pointing at the stdlib component.
+    let out = kvet()
+        .args(["image", "-q", "-f", "cyclonedx", "--db-dir"])
+        .arg(db())
+        .arg("--input")
+        .arg(&layout)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let bom = json_of(&out.stdout);
+    let vulns = bom["vulnerabilities"].as_array().unwrap();
+    assert_eq!(vulns.len(), 80);
+    let refs: Vec<&str> = bom["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["bom-ref"].as_str())
+        .collect();
+    for v in vulns {
+        let r = v["affects"][0]["ref"].as_str().unwrap();
+        assert!(refs.contains(&r), "{r}");
+    }
+}
+
+/// Debian's records are keyed by source package and compared with dpkg's rules: the real
+/// minbase status (../shared/testdata/dpkg/debian12-minbase.status) is clean; the same file with
+/// zlib1g taken back to bookworm's predecessor's version matches both zlib records (fixed in
+/// 1:1.2.11.dfsg-4 and -4.1), through the source name `zlib`.
+#[test]
+fn debian_packages_match_by_source_package_and_dpkg_order() {
+    let status = std::fs::read_to_string(
+        kvet_core::testdata_dir()
+            .unwrap()
+            .join("dpkg/debian12-minbase.status"),
+    )
+    .unwrap();
+    let os_release = std::fs::read(
+        kvet_core::testdata_dir()
+            .unwrap()
+            .join("os-release/debian12_etc_os-release"),
+    )
+    .unwrap();
+    let rootfs = |status: &str| {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(d.path().join("etc")).unwrap();
+        std::fs::create_dir_all(d.path().join("var/lib/dpkg")).unwrap();
+        std::fs::write(d.path().join("etc/os-release"), &os_release).unwrap();
+        std::fs::write(d.path().join("var/lib/dpkg/status"), status).unwrap();
+        d
+    };
+    let clean = rootfs(&status);
+    let out = kvet()
+        .args(["image", "-q", "-f", "json", "--db-dir"])
+        .arg(db())
+        .arg("--rootfs")
+        .arg(clean.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        json_of(&out.stdout)["findings"].as_array().unwrap().len(),
+        0
+    );
+
+    let old = status.replace("Version: 1:1.2.13.dfsg-1", "Version: 1:1.2.11.dfsg-2");
+    assert_ne!(old, status);
+    let dir = rootfs(&old);
+    let out = kvet()
+        .args(["image", "-q", "-f", "json", "--db-dir"])
+        .arg(db())
+        .arg("--rootfs")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let doc = json_of(&out.stdout);
+    let mut ids: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["checkId"].as_str().unwrap())
+        .collect();
+    ids.sort();
+    assert_eq!(ids, ["CVE-2018-25032", "CVE-2022-37434"]);
+    assert!(doc["findings"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("feed Debian:12"));
+}
+
+#[test]
+fn missing_database_says_how_to_get_one() {
+    let empty = tempfile::tempdir().unwrap();
+    kvet()
+        .args(["image", "--db-dir"])
+        .arg(empty.path())
+        .arg("--input")
+        .arg(images().join("debian-bookworm"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("kvet db update"));
+}
