@@ -59,3 +59,17 @@ pub fn check_lines(report: &serde_json::Value) -> Vec<(String, u64)> {
     v.sort();
     v
 }
+
+/// The real images `scripts/make-test-images.sh` builds from Debian's packages
+/// (`target/test-images`, or `KVET_TEST_IMAGES`).
+pub fn images() -> PathBuf {
+    let dir = std::env::var_os("KVET_TEST_IMAGES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target/test-images"));
+    assert!(
+        dir.join("debian-bookworm/index.json").is_file(),
+        "real test images missing under {}: run scripts/make-test-images.sh (scripts/test.sh does)",
+        dir.display()
+    );
+    dir
+}

@@ -6,20 +6,8 @@
 mod common;
 use common::*;
 use predicates::prelude::*;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::OnceLock;
-
-fn images() -> PathBuf {
-    let dir = std::env::var_os("KVET_TEST_IMAGES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("target/test-images"));
-    assert!(
-        dir.join("debian-bookworm/index.json").is_file(),
-        "real test images missing under {}: run scripts/make-test-images.sh (scripts/test.sh does)",
-        dir.display()
-    );
-    dir
-}
 
 /// One database for the whole test binary, imported once.
 fn db() -> &'static Path {

@@ -9,19 +9,6 @@ mod common;
 use common::*;
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::path::PathBuf;
-
-fn images() -> PathBuf {
-    let dir = std::env::var_os("KVET_TEST_IMAGES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("target/test-images"));
-    assert!(
-        dir.join("debian-bookworm/index.json").is_file(),
-        "real test images missing under {}: run scripts/make-test-images.sh (scripts/test.sh does)",
-        dir.display()
-    );
-    dir
-}
 
 /// `name<TAB>version` of every deb the image has after layer `n`.
 fn expected_debs(n: usize) -> BTreeSet<(String, String)> {
