@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// A database older than this gets a warning (as `kvet image` will give).
-const MAX_AGE: Duration = Duration::from_secs(7 * 24 * 3600);
+pub const MAX_AGE: Duration = Duration::from_secs(7 * 24 * 3600);
 
 #[derive(Args, Debug)]
 pub struct DbArgs {
@@ -67,16 +67,20 @@ pub struct StatusArgs {
     pub format: String,
 }
 
-pub fn run(args: DbArgs) -> anyhow::Result<u8> {
-    let dir = match &args.db_dir {
-        Some(d) => d.clone(),
+/// The database folder: the one named (`--db-dir`, `KVET_DB_DIR`), else the user cache folder.
+pub fn db_dir(named: Option<&PathBuf>) -> anyhow::Result<PathBuf> {
+    match named {
+        Some(d) => Ok(d.clone()),
         None => kvet_vulndb::store::default_dir().ok_or_else(|| {
             anyhow::anyhow!(
                 "no user cache folder on this system: name one with --db-dir or KVET_DB_DIR"
             )
-        })?,
-    };
-    let db_path = dir.join(kvet_vulndb::DB_FILE_NAME);
+        }),
+    }
+}
+
+pub fn run(args: DbArgs) -> anyhow::Result<u8> {
+    let db_path = db_dir(args.db_dir.as_ref())?.join(kvet_vulndb::DB_FILE_NAME);
     match &args.command {
         DbCommand::Update(u) => run_update(&args, u, &db_path),
         DbCommand::Import(i) => run_import(&args, i, &db_path),

@@ -17,9 +17,6 @@ use kvet_vulndb::VulnDb;
 use super::{image_target, output};
 use crate::cli::ImageArgs;
 
-/// A database older than this is used with a warning.
-const MAX_AGE: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
-
 pub fn run(args: ImageArgs) -> anyhow::Result<u8> {
     // Everything the user typed, and the database, are checked before a (possibly long) pull.
     let cyclonedx = matches!(
@@ -72,15 +69,9 @@ pub fn run(args: ImageArgs) -> anyhow::Result<u8> {
 }
 
 fn open_db(dir: Option<&PathBuf>, quiet: bool) -> anyhow::Result<VulnDb> {
-    let dir = match dir {
-        Some(d) => d.clone(),
-        None => kvet_vulndb::store::default_dir().ok_or_else(|| {
-            anyhow::anyhow!("no user cache folder on this system: name one with --db-dir")
-        })?,
-    };
-    let db = VulnDb::open_dir(&dir)?;
+    let db = VulnDb::open_dir(&super::db::db_dir(dir)?)?;
     if let kvet_vulndb::Freshness::Stale { age, .. } =
-        db.check_fresh(MAX_AGE, chrono::Utc::now())?
+        db.check_fresh(super::db::MAX_AGE, chrono::Utc::now())?
     {
         if !quiet {
             eprintln!(

@@ -141,8 +141,7 @@ pub fn finish(
     let color = prepared.format == Format::Table
         && args.output.is_none()
         && !args.no_color
-        && std::env::var_os("NO_COLOR").is_none()
-        && std::io::stdout().is_terminal();
+        && stdout_is_terminal();
     let opts = RenderOptions {
         color,
         include_passed: args.include_passed,
