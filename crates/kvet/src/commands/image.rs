@@ -8,7 +8,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
-use kvet_core::{Category, Finding, FindingClass, Location, Notice, NoticeLevel, Report};
+use kvet_core::{
+    Category, Finding, FindingClass, IgnoreFile, Ignored, Location, Notice, NoticeLevel, Report,
+    VexStatement, VexStatus, VexSubject,
+};
 use kvet_inventory::{Inventory, Package, PackageKind};
 use kvet_version::Scheme;
 use kvet_vulndb::merge::Vulnerability;
@@ -48,11 +51,20 @@ pub fn run(args: ImageArgs) -> anyhow::Result<u8> {
         resources: scanned.inventory.packages.len(),
         ..Report::default()
     };
+    let now = chrono::Utc::now();
     for (i, list) in &vulns {
         let p = &scanned.inventory.packages[*i];
-        report
-            .findings
-            .extend(list.iter().map(|v| finding(&image, p, v)));
+        for v in list {
+            let f = finding(&image, p, v);
+            match vex_of(&prepared.ignore, &image, p, v, now) {
+                Some(s) => report.ignored.push(Ignored {
+                    finding: f,
+                    reason: s.reason(),
+                    source: s.source.clone(),
+                }),
+                None => report.findings.push(f),
+            }
+        }
     }
     if unmatched > 0 {
         report.notices.push(Notice {
@@ -143,6 +155,29 @@ fn match_inventory(
     Ok((out, unmatched))
 }
 
+/// The user's VEX statement about this vulnerability of this package, if one applies.
+fn vex_of<'a>(
+    ignore: &'a IgnoreFile,
+    image: &str,
+    p: &Package,
+    v: &Vulnerability,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<&'a VexStatement> {
+    if ignore.vex.is_empty() {
+        return None;
+    }
+    let ids: Vec<&str> = std::iter::once(v.id.as_str())
+        .chain(v.aliases.iter().map(String::as_str))
+        .collect();
+    let subject = VexSubject {
+        ids: &ids,
+        image: Some(image),
+        package: &p.name,
+        purl: Some(&p.purl),
+    };
+    ignore.vex_for(&subject, now)
+}
+
 fn finding(image: &str, p: &Package, v: &Vulnerability) -> Finding {
     let fix = if v.fixed.is_empty() {
         "no fixed version yet".to_owned()
@@ -220,20 +255,35 @@ fn write_cyclonedx(
 ) -> anyhow::Result<u8> {
     let image = scanned.target.name.clone();
     // The same whitelist and severity filter as every other format, through findings.
+    // Vulnerabilities under a VEX statement stay in the SBOM with its analysis (that is what
+    // CycloneDX's VEX is); whitelisted ones are left out.
+    let now = chrono::Utc::now();
     let mut findings = Vec::new();
     let mut records = Vec::new();
     for (i, list) in vulns {
         let p = &scanned.inventory.packages[*i];
         for v in list {
             let f = finding(&image, p, v);
-            records.push((f.fingerprint, record(p, v)));
+            let vex = vex_of(&prepared.ignore, &image, p, v, now);
+            records.push((f.fingerprint, record(p, v, vex)));
             findings.push(f);
         }
     }
-    let (kept, _, notices) = prepared.ignore.apply(findings, chrono::Utc::now());
+    let (kept, ignored, notices) = prepared.ignore.apply(findings, now);
     output::print_notices(&notices, args.report.quiet);
+    let vexed: std::collections::HashSet<_> = records
+        .iter()
+        .filter(|(_, r)| r.analysis.is_some())
+        .map(|(fp, _)| *fp)
+        .collect();
     let keep: std::collections::HashSet<_> = kept
         .iter()
+        .chain(
+            ignored
+                .iter()
+                .map(|i| &i.finding)
+                .filter(|f| vexed.contains(&f.fingerprint)),
+        )
         .filter(|f| prepared.severities.is_empty() || prepared.severities.contains(&f.severity))
         .map(|f| f.fingerprint)
         .collect();
@@ -242,7 +292,7 @@ fn write_cyclonedx(
         .filter(|(fp, _)| keep.contains(fp))
         .map(|(_, r)| r)
         .collect();
-    let remain = records.len();
+    let remain = records.iter().filter(|r| r.analysis.is_none()).count();
     let sbom = kvet_sbom::Sbom {
         target: &scanned.target,
         inventory: &scanned.inventory,
@@ -256,7 +306,7 @@ fn write_cyclonedx(
     Ok(if remain > 0 { args.report.exit_code } else { 0 })
 }
 
-fn record(p: &Package, v: &Vulnerability) -> kvet_sbom::Vulnerability {
+fn record(p: &Package, v: &Vulnerability, vex: Option<&VexStatement>) -> kvet_sbom::Vulnerability {
     kvet_sbom::Vulnerability {
         id: v.id.clone(),
         aliases: v.aliases.clone(),
@@ -281,5 +331,13 @@ fn record(p: &Package, v: &Vulnerability) -> kvet_sbom::Vulnerability {
         cwes: Vec::new(),
         published: None,
         modified: None,
+        analysis: vex.map(|s| kvet_sbom::Analysis {
+            state: match s.status {
+                VexStatus::NotAffected => "not_affected",
+                VexStatus::Fixed => "resolved",
+            },
+            justification: s.justification.map(|j| j.cyclonedx()),
+            detail: Some(s.reason()),
+        }),
     }
 }
