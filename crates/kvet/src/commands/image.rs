@@ -132,7 +132,7 @@ fn match_inventory(
     db: &VulnDb,
     inv: &Inventory,
 ) -> anyhow::Result<(BTreeMap<usize, Vec<Vulnerability>>, usize)> {
-    let distro_feeds = kvet_vulndb::distro::ecosystems(&inv.distro);
+    let distro_feeds = db.distro_ecosystems(&inv.distro)?;
     let mut out = BTreeMap::new();
     let mut unmatched = 0;
     for (i, p) in inv.packages.iter().enumerate() {
