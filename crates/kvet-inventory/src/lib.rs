@@ -27,7 +27,7 @@
 //! | [`distro`] | `/etc/os-release`, `/usr/lib/os-release`, `/etc/*-release`, `/etc/debian_version`, `/etc/lsb-release` | distro |
 //! | [`dpkg`] | `/var/lib/dpkg/status`, `/var/lib/dpkg/status.d/*`, `/var/lib/dpkg/info/*.list` | deb |
 //! | [`apk`] | `/lib/apk/db/installed` | apk |
-//! | [`java`] | `**/*.jar`, `*.war`, `*.ear` (nested archives opened up to 4 levels) | maven |
+//! | [`java`] | `**/*.jar`, `*.war`, `*.ear` (nested archives opened up to 4 levels): `pom.properties`, else `MANIFEST.MF` and file name | maven |
 //! | [`gobin`] | any executable the walker hands over (Go ≥ 1.18 build info) | golang |
 //! | [`rpm`] | `rpmdb.sqlite`, `Packages` (BerkeleyDB), `Packages.db` (NDB) under `/var/lib/rpm` or `/usr/lib/sysimage/rpm` | rpm |
 //! | [`python`] | `**/{site,dist}-packages/*.dist-info/METADATA` (+ `RECORD`), `*.egg-info/PKG-INFO` (+ `installed-files.txt`), `*.egg-info` files | pypi |
