@@ -5,9 +5,10 @@
 //!
 //! An archive whose own identity is in none of its `pom.properties` (jars built with Ant or
 //! bnd, a shaded jar that dropped its own file, an application jar renamed to `app.jar`) is
-//! named from its `META-INF/MANIFEST.MF` and file name, by the rules Syft uses ([`manifest`]),
-//! so both tools report such jars alike. Its groupId is taken only where the manifest states
-//! it checkably; otherwise the PURL has no namespace rather than a guessed one.
+//! named from its `META-INF/MANIFEST.MF` and file name by Syft's rules, so both tools report
+//! such jars alike, except where those rules give wrong Maven coordinates ([`manifest`] lists
+//! each). Its groupId is taken only where the manifest states it checkably; otherwise the PURL
+//! has no namespace rather than a guessed one.
 //!
 //! Limits (design.md): archives nest at most [`MAX_NESTING`] deep (jar in war in ear…); an entry
 //! is decompressed to at most [`MAX_ENTRY_BYTES`], so a zip bomb costs bounded memory; a broken
