@@ -8,9 +8,10 @@
 #                   etc/os-release = os-release/more/claircore/alpine/3.4/etc/os-release
 #   mariner-rpm/    one layer: var/lib/rpm/rpmdb.sqlite = rpmdb/cbl-mariner-2.0/rpmdb.sqlite
 #                   (129 packages, mariner-release 2.0-4.cm2) and etc/os-release as the
-#                   mariner-release package of CBL-Mariner 2.0 installs it (the shared data has
-#                   none: the fields below are those of every published Mariner 2.0 image; only
-#                   the build date in VERSION differs between them, and neither tool reads it)
+#                   mariner-release package of CBL-Mariner 2.0 installs it. The shared data has
+#                   none; the fields below are those every published Mariner 2.0 image carries,
+#                   except the build date in VERSION, which differs per build and is a stand-in
+#                   here (both tools take the distro from ID and VERSION_ID: distro=mariner-2.0)
 #
 # Output: $SBOM_BENCH_IMAGES, else target/sbom-images of the repository; cached (a second run
 # with the images present does nothing; bump VERSION when what is built changes). Needs umoci
