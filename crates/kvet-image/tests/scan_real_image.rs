@@ -143,6 +143,11 @@ fn jars_and_go_modules_come_from_layer_one() {
         ("org.apache.logging.log4j:log4j-core", "2.19.0"),
         ("org.apache.logging.log4j:log4j-api", "2.19.0"),
         ("com.google.code.gson:gson", "2.10"),
+        // Jars without pom.properties (libmongodb-java, libcommons-logging-java), named from
+        // MANIFEST.MF and file name.
+        ("org.mongodb:bson", "3.6.3"),
+        ("mongodb-driver", "3.6.3"),
+        ("commons-logging:commons-logging", "1.2"),
     ] {
         assert!(names.contains(&want), "{want:?} not in {names:?}");
     }

@@ -27,7 +27,7 @@
 //! | [`distro`] | `/etc/os-release`, `/usr/lib/os-release`, `/etc/*-release`, `/etc/debian_version`, `/etc/lsb-release` | distro |
 //! | [`dpkg`] | `/var/lib/dpkg/status`, `/var/lib/dpkg/status.d/*`, `/var/lib/dpkg/info/*.list` | deb |
 //! | [`apk`] | `/lib/apk/db/installed` | apk |
-//! | [`java`] | `**/*.jar`, `*.war`, `*.ear` (nested archives opened up to 4 levels) | maven |
+//! | [`java`] | `**/*.{jar,war,ear,par,sar,jpi,hpi}` (nested archives opened up to 4 levels): `pom.properties`, else `MANIFEST.MF` and file name | maven |
 //! | [`gobin`] | any executable the walker hands over (Go ≥ 1.18 build info) | golang |
 //! | [`rpm`] | `rpmdb.sqlite`, `Packages` (BerkeleyDB), `Packages.db` (NDB) under `/var/lib/rpm` or `/usr/lib/sysimage/rpm` | rpm |
 //! | [`python`] | `**/{site,dist}-packages/*.dist-info/METADATA` (+ `RECORD`), `*.egg-info/PKG-INFO` (+ `installed-files.txt`), `*.egg-info` files | pypi |
@@ -153,10 +153,15 @@ pub const WANTED_PATHS: &[&str] = &[
     "/var/lib/rpm/rpmdb.sqlite",
     "/var/lib/rpm/Packages.db",
     "/var/lib/rpm/Packages",
-    // Java archives, anywhere
+    // Java archives, anywhere (every extension `java::is_archive` reads: Jenkins plugins are
+    // `.hpi`/`.jpi`, JBoss service and persistence archives `.sar`/`.par`)
     "**/*.jar",
     "**/*.war",
     "**/*.ear",
+    "**/*.par",
+    "**/*.sar",
+    "**/*.jpi",
+    "**/*.hpi",
     // Python (wheel installs, setuptools/Debian egg-info directories and single files)
     "**/site-packages/*.dist-info/METADATA",
     "**/site-packages/*.dist-info/RECORD",
@@ -288,6 +293,8 @@ mod tests {
         assert!(!is_wanted("/etc/passwd"));
         assert!(is_wanted("/opt/app/lib/log4j-core-2.14.1.jar"));
         assert!(is_wanted("/app.war"));
+        assert!(is_wanted("/var/jenkins_home/plugins/git.hpi"));
+        assert!(is_wanted("/var/jenkins_home/plugins/git.jpi"));
         assert!(!is_wanted("/opt/app/lib/jar"));
         assert!(is_wanted(
             "/usr/local/lib/python3.12/site-packages/requests-2.32.3.dist-info/METADATA"

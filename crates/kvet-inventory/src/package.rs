@@ -15,7 +15,8 @@ pub enum PackageKind {
     Rpm,
     /// Alpine apk (`/lib/apk/db/installed`).
     Apk,
-    /// Maven artifact found in a Java archive (`pom.properties`); `name` is `groupId:artifactId`.
+    /// Maven artifact found in a Java archive (`pom.properties`, else `MANIFEST.MF` and file
+    /// name); `name` is `groupId:artifactId`, or the artifactId alone when no groupId is known.
     Maven,
     /// Go module compiled into a binary (build info); `stdlib` is the Go toolchain itself.
     Golang,

@@ -117,3 +117,33 @@ proptest! {
         let _ = ndb::blobs(&apply(ndb_bytes.clone(), &muts, head_bias));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// The real manifests of `tests/data/java/` (Debian 12 jars, see `tests/data/SOURCES.md`)
+    /// mutated, and the mutated bytes as a jar path: naming a jar never panics, and whatever
+    /// name it gives is non-empty text.
+    #[test]
+    fn jar_manifests_survive_mutations(
+        which in 0usize..4,
+        muts in prop::collection::vec(mutation(), 1..6),
+    ) {
+        use kvet_inventory::java::manifest::{self, Manifest};
+        let name = [
+            "bson-3.6.3.MANIFEST.MF",
+            "commons-logging-1.2.MANIFEST.MF",
+            "mongodb-driver-3.6.3.MANIFEST.MF",
+            "mongodb-driver-async-3.6.3.MANIFEST.MF",
+        ][which];
+        let bytes = apply(common::fixture(&format!("java/{name}")), &muts, false);
+        let text = String::from_utf8_lossy(&bytes);
+        let m = Manifest::parse(&text);
+        let (file_name, _) = manifest::name_and_version_from_file_name(&text);
+        let artifact = manifest::name_from_manifest(&m).unwrap_or(&file_name).to_owned();
+        let _ = manifest::version_from_manifest(&m);
+        if let Some(g) = manifest::group_from_manifest(&m, &artifact) {
+            prop_assert!(!g.is_empty());
+        }
+    }
+}

@@ -1,6 +1,7 @@
-//! Go build info. No Go toolchain or Go binary is available where these tests were written, so
-//! the executables are ELF files built in memory with `object`'s writer, holding a
-//! `.go.buildinfo` section laid out as Go ≥ 1.18 writes it (header, varint strings, sentinels).
+//! Go build info. The executables are ELF files built in memory with `object`'s writer, holding
+//! a `.go.buildinfo` section laid out as Go ≥ 1.18 writes it (header, varint strings,
+//! sentinels), so no multi-megabyte Go binary is committed; where a test says so, the module
+//! information string is copied byte for byte from a real binary.
 
 use kvet_inventory::{catalogue, gobin, Files};
 use object::write::Object;
@@ -108,4 +109,54 @@ fn old_format_and_damage_are_warnings() {
     for cut in 0..bin.len() {
         let _ = gobin::parse_binary(&bin[..cut], "/cut");
     }
+}
+
+/// Build info of a real binary: `go build -ldflags "-X main.version=1.2.3"` of a one-file module
+/// `example.com/app` (a git checkout) with Debian 12's golang-1.19-go 1.19.8-2; the module
+/// information string copied byte for byte from its `.go.buildinfo` section.
+const LDFLAGS_MODINFO: &str = "path\texample.com/app\nmod\texample.com/app\t(devel)\t\nbuild\t-compiler=gc\nbuild\t-ldflags=\"-X main.version=1.2.3\"\nbuild\tCGO_ENABLED=1\nbuild\tCGO_CFLAGS=\nbuild\tCGO_CPPFLAGS=\nbuild\tCGO_CXXFLAGS=\nbuild\tCGO_LDFLAGS=\nbuild\tGOARCH=amd64\nbuild\tGOOS=linux\nbuild\tGOAMD64=v1\nbuild\tvcs=git\nbuild\tvcs.revision=da3a069d88b4c2d12c5e0d1c81507905664a69fb\nbuild\tvcs.time=2026-11-23T18:12:25Z\nbuild\tvcs.modified=false\n";
+
+#[test]
+fn devel_main_module_takes_the_ldflags_version() {
+    let bin = elf_with_buildinfo("go1.19.8", LDFLAGS_MODINFO, 2);
+    let info = gobin::read_buildinfo(&bin).expect("ok").expect("go binary");
+    assert!(info
+        .settings
+        .contains(&("-ldflags".to_owned(), "-X main.version=1.2.3".to_owned())));
+    let (pkgs, _) = gobin::parse_binary(&bin, "/usr/local/bin/app");
+    let got: Vec<(&str, &str)> = pkgs
+        .iter()
+        .map(|p| (p.name.as_str(), p.purl.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("example.com/app", "pkg:golang/example.com/app@v1.2.3"),
+            ("stdlib", "pkg:golang/stdlib@v1.19.8"),
+        ]
+    );
+    // The same build without the flag: `(devel)` with only VCS data stays unversioned, and is
+    // left out (see `gobin::version_from_ldflags` for why no pseudo-version is made).
+    let no_flags = LDFLAGS_MODINFO.replace("build\t-ldflags=\"-X main.version=1.2.3\"\n", "");
+    let (pkgs, _) = gobin::parse_binary(
+        &elf_with_buildinfo("go1.19.8", &no_flags, 2),
+        "/usr/local/bin/app",
+    );
+    let names: Vec<&str> = pkgs.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["stdlib"]);
+}
+
+#[test]
+fn debian_runc_has_no_main_module_version() {
+    // /usr/sbin/runc of Debian 12 runc 1.1.5+ds1-1+deb12u1 (the test image): dh-golang builds
+    // in GOPATH mode, so the build info has `path` but no `mod`, no `dep` and no -ldflags.
+    // Only the toolchain is reported; the package itself is the dpkg record.
+    let modinfo = "path\tgithub.com/opencontainers/runc\nbuild\t-compiler=gc\nbuild\t-tags=seccomp,urfave_cli_no_docs\nbuild\t-trimpath=true\nbuild\tCGO_ENABLED=1\nbuild\tGOARCH=amd64\nbuild\tGOOS=linux\nbuild\tGOAMD64=v1\n";
+    let bin = elf_with_buildinfo("go1.19.8", modinfo, 2);
+    let info = gobin::read_buildinfo(&bin).expect("ok").expect("go binary");
+    assert_eq!(info.path.as_deref(), Some("github.com/opencontainers/runc"));
+    assert_eq!(info.main, None);
+    let (pkgs, _) = gobin::parse_binary(&bin, "/usr/sbin/runc");
+    let purls: Vec<&str> = pkgs.iter().map(|p| p.purl.as_str()).collect();
+    assert_eq!(purls, ["pkg:golang/stdlib@v1.19.8"]);
 }
