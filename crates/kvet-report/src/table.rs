@@ -95,7 +95,68 @@ pub fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io:
         }
         writeln!(out, "{t}\n")?;
     }
+    if !report.images.is_empty() {
+        images(report, opts, out)?;
+    }
     summary(report, out)
+}
+
+/// Marks core components in the image list, so that a vulnerable kube-apiserver or registry
+/// stands out from application images.
+const CORE_MARKER: &str = "⚑ core";
+
+fn images(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "Images ({}):", report.images.len())?;
+    let mut t = new_table(opts);
+    t.set_header([
+        "IMAGE",
+        "DIGEST",
+        "OS",
+        "PACKAGES",
+        "VULNERABILITIES",
+        "WORKLOADS",
+        "CORE",
+    ]);
+    for i in &report.images {
+        let digest = i
+            .digest
+            .as_deref()
+            .map(|d| d.strip_prefix("sha256:").unwrap_or(d))
+            .map(|h| h.get(..12).unwrap_or(h).to_string())
+            .unwrap_or_default();
+        let vulns = match &i.error {
+            Some(e) => format!("not scanned: {e}"),
+            None if i.vulnerabilities.is_empty() => "none".to_string(),
+            None => Severity::ALL
+                .iter()
+                .filter_map(|s| i.vulnerabilities.get(s).map(|n| format!("{s} {n}")))
+                .collect::<Vec<_>>()
+                .join(" · "),
+        };
+        let core = i
+            .core_component
+            .as_deref()
+            .map(|r| format!("{CORE_MARKER} ({r})"))
+            .unwrap_or_default();
+        let mut core_cell = Cell::new(core);
+        if i.core_component.is_some() {
+            core_cell = core_cell.add_attribute(Attribute::Bold);
+        }
+        t.add_row(vec![
+            Cell::new(i.names.join("\n")),
+            Cell::new(digest),
+            Cell::new(i.os.as_deref().unwrap_or("")),
+            Cell::new(if i.error.is_some() {
+                String::new()
+            } else {
+                i.packages.to_string()
+            }),
+            Cell::new(vulns),
+            Cell::new(i.workloads.join("\n")),
+            core_cell,
+        ]);
+    }
+    writeln!(out, "{t}\n")
 }
 
 fn summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
