@@ -179,7 +179,7 @@ fn resource_ref(o: &Value) -> Option<ResourceRef> {
     })
 }
 
-fn controller_owner<'a>(o: &'a Value) -> Option<&'a Value> {
+fn controller_owner(o: &Value) -> Option<&Value> {
     o.pointer("/metadata/ownerReferences")
         .and_then(Value::as_array)?
         .iter()
