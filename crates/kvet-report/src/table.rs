@@ -38,13 +38,22 @@ fn object_heading(f: &Finding) -> String {
 }
 
 pub fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
-    // Group by (file, object) keeping the report's order (file, then line).
+    // Group by (file, object) keeping the report's order (file, then line). Findings of one
+    // object need not be adjacent: a cluster's findings share one location and are sorted by
+    // check first, so each heading collects its findings wherever they are.
     let mut groups: Vec<(String, Vec<&Finding>)> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for f in &report.findings {
         let h = object_heading(f);
         match groups.last_mut() {
             Some((last, v)) if *last == h => v.push(f),
-            _ => groups.push((h, vec![f])),
+            _ => match index.get(&h) {
+                Some(&i) => groups[i].1.push(f),
+                None => {
+                    index.insert(h.clone(), groups.len());
+                    groups.push((h, vec![f]));
+                }
+            },
         }
     }
     for (heading, findings) in &groups {

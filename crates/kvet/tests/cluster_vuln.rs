@@ -651,6 +651,14 @@ fn kube_apiserver_static_pod_image_is_flagged_core_in_every_format() {
     let out = env.kvet(&["--scanners", "vuln", "-f", "table", "-q"]);
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(table.contains("⚑ core (control-plane)"), "{table}");
+    // All of the workload's vulnerabilities under one heading.
+    assert_eq!(
+        table
+            .matches("cluster:prod · Pod kube-system/kube-apiserver-cp1")
+            .count(),
+        1,
+        "{table}"
+    );
 
     let out = env.kvet(&["--scanners", "vuln", "-f", "sarif", "-q"]);
     let sarif = json_of(&out.stdout);
