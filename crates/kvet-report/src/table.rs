@@ -220,6 +220,19 @@ fn summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     if s.errors > 0 {
         writeln!(out, "  Input errors  {} (see messages above)", s.errors)?;
     }
+    if !report.images.is_empty() {
+        let failed = report.images.iter().filter(|i| i.error.is_some()).count();
+        let core = report
+            .images
+            .iter()
+            .filter(|i| i.core_component.is_some())
+            .count();
+        writeln!(
+            out,
+            "  Images        {} scanned, {failed} failed, {core} core components",
+            report.images.len() - failed
+        )?;
+    }
     for c in &report.sections {
         let version = c.version.as_deref().unwrap_or("version unknown");
         let score = c.score.as_ref().map_or(100.0, |s| s.overall);
