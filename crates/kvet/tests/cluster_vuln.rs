@@ -517,7 +517,10 @@ fn forbidden_pull_secret_falls_back_to_the_docker_config_with_one_notice() {
         1,
         "{stderr}"
     );
-    assert!(stderr.contains("could not be scanned"), "{stderr}");
+    assert!(
+        stderr.contains("could not be scanned, pulled with your docker config, else anonymously"),
+        "{stderr}"
+    );
     assert_eq!(
         json_of(&out.stdout)["findings"].as_array().unwrap().len(),
         0
@@ -586,7 +589,8 @@ fn a_missing_image_is_a_notice_the_others_are_scanned_and_strict_exits_3() {
     let host = env.reg.host();
     assert!(
         stderr.contains(&format!(
-            "image {host}/kvet/nothere:1 (used by Pod shop/ghost (ghost)) could not be scanned"
+            "image {host}/kvet/nothere:1 (used by Pod shop/ghost (ghost)) could not be scanned, \
+             pulled with the login of pull secret shop/regcred"
         )),
         "{stderr}"
     );

@@ -104,27 +104,37 @@ fn user_label(u: &kvet_cluster::images::ImageUse) -> String {
     format!("{} ({})", u.workload, u.container)
 }
 
-/// The credentials for `image`: a login for its registry from one of its readable pull
-/// secrets, else `--username/--password`, else `None` (the docker config, then anonymous).
+/// The credentials for `image` and where they come from: a login for its registry from one of
+/// its readable pull secrets, else `--username/--password`, else `None` (the docker config, then
+/// anonymous).
 fn credentials_for(
     image: &ClusterImage,
     secrets: Option<&SecretMap>,
     fallback: &Option<Credentials>,
-) -> Option<Credentials> {
+) -> (Option<Credentials>, String) {
     let registry = registry_of(&image.pull);
     let from_secret = secrets.and_then(|map| {
-        image
-            .pull_secrets
-            .iter()
-            .filter_map(|s| map.get(s)?.as_ref().ok())
-            .flatten()
-            .find(|l| l.registry == registry)
-            .map(|l| Credentials {
+        image.pull_secrets.iter().find_map(|s| {
+            let login = map
+                .get(s)?
+                .as_ref()
+                .ok()?
+                .iter()
+                .find(|l| l.registry == registry)?;
+            Some((s, login))
+        })
+    });
+    match (from_secret, fallback) {
+        (Some((s, l)), _) => (
+            Some(Credentials {
                 username: l.username.clone(),
                 password: l.password.clone(),
-            })
-    });
-    from_secret.or_else(|| fallback.clone())
+            }),
+            format!("the login of pull secret {s}"),
+        ),
+        (None, Some(c)) => (Some(c.clone()), "--username/--password".to_string()),
+        (None, None) => (None, "your docker config, else anonymously".to_string()),
+    }
 }
 
 /// One notice per pull secret that could not be used; `secrets` is `None` for snapshots,
@@ -207,7 +217,7 @@ pub fn scan(
     }
     let bar = progress(settings.quiet, images.len());
     let next = AtomicUsize::new(0);
-    let (tx, rx) = mpsc::channel::<(usize, anyhow::Result<Pulled>)>();
+    let (tx, rx) = mpsc::channel::<(usize, anyhow::Result<Pulled>, String)>();
     let workers = settings.parallel.min(images.len());
     let mut resources: HashMap<&ResourceRef, Arc<ResourceRef>> = HashMap::new();
     std::thread::scope(|scope| -> anyhow::Result<()> {
@@ -223,16 +233,17 @@ pub fn scan(
                     break;
                 };
                 let mut opts = source.clone();
-                opts.credentials = credentials_for(image, secrets, fallback);
+                let (credentials, how) = credentials_for(image, secrets, fallback);
+                opts.credentials = credentials;
                 let r = pull_and_scan(&image.pull, &opts)
                     .with_context(|| format!("cannot scan image {}", image.pull));
-                if tx.send((i, r)).is_err() {
+                if tx.send((i, r, how)).is_err() {
                     break;
                 }
             });
         }
         drop(tx);
-        for (i, r) in rx {
+        for (i, r, how) in rx {
             bar.inc(1);
             bar.set_message(images[i].pull.clone());
             // Matched at once, so that finished inventories do not pile up.
@@ -254,7 +265,7 @@ pub fn scan(
                     path: Some(section.to_string()),
                     line: None,
                     message: format!(
-                        "image {} (used by {}) could not be scanned: {e}",
+                        "image {} (used by {}) could not be scanned, pulled with {how}: {e}",
                         images[i].pull,
                         images[i]
                             .uses
