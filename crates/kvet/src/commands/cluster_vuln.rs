@@ -217,7 +217,9 @@ pub fn scan(
     }
     let bar = progress(settings.quiet, images.len());
     let next = AtomicUsize::new(0);
-    let (tx, rx) = mpsc::channel::<(usize, anyhow::Result<Pulled>, String)>();
+    // A rendezvous channel: a worker with a finished inventory waits for this thread to take
+    // it, so inventories never queue up however slow matching is.
+    let (tx, rx) = mpsc::sync_channel::<(usize, anyhow::Result<Pulled>, String)>(0);
     let workers = settings.parallel.min(images.len());
     let mut resources: HashMap<&ResourceRef, Arc<ResourceRef>> = HashMap::new();
     std::thread::scope(|scope| -> anyhow::Result<()> {
