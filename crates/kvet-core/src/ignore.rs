@@ -6,6 +6,7 @@
 
 use crate::finding::Finding;
 use crate::report::{Ignored, Notice, NoticeLevel};
+use crate::vex::{RawVex, VexStatement, VexSubject};
 use chrono::{DateTime, NaiveDate, Utc};
 use globset::{Glob, GlobMatcher};
 use serde::Deserialize;
@@ -27,6 +28,8 @@ pub enum IgnoreError {
 struct RawFile {
     #[serde(default)]
     ignore: Vec<RawRule>,
+    #[serde(default)]
+    vex: Vec<RawVex>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -83,7 +86,7 @@ impl Pattern {
         })
     }
 
-    fn matches(&self, value: Option<&str>) -> bool {
+    pub(crate) fn matches(&self, value: Option<&str>) -> bool {
         match value {
             Some(v) => self.glob.is_match(v),
             None => self.text == "*",
@@ -114,6 +117,8 @@ impl IgnoreRule {
 #[derive(Debug, Clone, Default)]
 pub struct IgnoreFile {
     pub rules: Vec<IgnoreRule>,
+    /// `vex:` statements, for vulnerability findings (see [`crate::vex`]).
+    pub vex: Vec<VexStatement>,
 }
 
 fn parse_expiry(s: &str) -> Result<DateTime<Utc>, String> {
@@ -180,7 +185,22 @@ impl IgnoreFile {
                 source: format!("{origin} entry {n}"),
             });
         }
-        Ok(IgnoreFile { rules })
+        let vex = raw
+            .vex
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| VexStatement::from_raw(r, i + 1, origin, parse_expiry))
+            .collect::<Result<_, _>>()
+            .map_err(invalid)?;
+        Ok(IgnoreFile { rules, vex })
+    }
+
+    /// The first live VEX statement that covers this vulnerability of this package in this
+    /// image, if any.
+    pub fn vex_for(&self, subject: &VexSubject, now: DateTime<Utc>) -> Option<&VexStatement> {
+        self.vex
+            .iter()
+            .find(|v| v.expires.is_none_or(|e| e > now) && v.applies_to(subject))
     }
 
     /// Splits findings into kept and ignored. Rules past their expiry do not apply and are
@@ -194,19 +214,30 @@ impl IgnoreFile {
             .rules
             .iter()
             .partition(|r| r.expires.is_none_or(|e| e > now));
+        let expiry = |source: &str, what: String, when: Option<DateTime<Utc>>| Notice {
+            level: NoticeLevel::Warning,
+            path: None,
+            line: None,
+            message: format!(
+                "{source} ({what}) expired on {}; it no longer applies",
+                when.map(|e| e.to_rfc3339()).unwrap_or_default()
+            ),
+        };
         let notices = expired
             .iter()
-            .map(|r| Notice {
-                level: NoticeLevel::Warning,
-                path: None,
-                line: None,
-                message: format!(
-                    "{} (check '{}') expired on {}; it no longer applies",
-                    r.source,
-                    r.check.text,
-                    r.expires.map(|e| e.to_rfc3339()).unwrap_or_default()
-                ),
-            })
+            .map(|r| expiry(&r.source, format!("check '{}'", r.check.text), r.expires))
+            .chain(
+                self.vex
+                    .iter()
+                    .filter(|v| v.expires.is_some_and(|e| e <= now))
+                    .map(|v| {
+                        expiry(
+                            &v.source,
+                            format!("vulnerability {}", v.vulnerability),
+                            v.expires,
+                        )
+                    }),
+            )
             .collect();
         // Moved out in place: copying into a second vector would double the peak memory of
         // a scan with hundreds of thousands of findings.

@@ -10,6 +10,7 @@ pub mod ignore;
 pub mod report;
 pub mod score;
 pub mod severity;
+pub mod vex;
 
 pub use check::{Category, CheckMeta, Control};
 pub use finding::{Finding, FindingClass, Fingerprint, Location, ResourceRef};
@@ -17,6 +18,7 @@ pub use ignore::{IgnoreFile, IgnoreRule};
 pub use report::{Ignored, ImageSummary, Notice, NoticeLevel, Passed, Report, Section, Summary};
 pub use score::{CheckTally, HealthScore};
 pub use severity::Severity;
+pub use vex::{VexStatement, VexStatus, VexSubject};
 
 /// Where the shared real test data lives (../shared/testdata, see its README), for tests and
 /// benchmarks: `KVET_TESTDATA` when set, else `shared/testdata` next to the repository, else

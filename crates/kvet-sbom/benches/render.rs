@@ -76,6 +76,7 @@ fn main() {
             cwes: vec![],
             published: None,
             modified: None,
+            analysis: None,
         })
         .collect();
     let target = Target::image("bench:latest", Some("sha256:00".into()));

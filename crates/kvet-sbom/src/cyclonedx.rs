@@ -122,6 +122,8 @@ struct CdxVulnerability {
     published: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     updated: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    analysis: Option<crate::vuln::Analysis>,
     affects: Vec<Affects>,
 }
 
@@ -464,6 +466,7 @@ fn vulnerabilities(
             updated: v
                 .modified
                 .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+            analysis: v.analysis.clone(),
             affects,
         });
     }

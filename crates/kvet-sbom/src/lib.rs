@@ -40,7 +40,7 @@ use kvet_inventory::Inventory;
 
 pub use native::NATIVE_FORMAT_VERSION;
 pub use target::{Target, TargetKind};
-pub use vuln::{Affected, Rating, Vulnerability, VulnerabilitySource};
+pub use vuln::{Affected, Analysis, Rating, Vulnerability, VulnerabilitySource};
 
 /// An output format of `kvet sbom`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

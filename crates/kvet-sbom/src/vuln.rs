@@ -45,6 +45,21 @@ pub struct Vulnerability {
     /// When it was last modified.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified: Option<DateTime<Utc>>,
+    /// The user's own assessment (a VEX statement): present for vulnerabilities they declared
+    /// not affected or fixed, which are kept in the SBOM with the reason rather than dropped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub analysis: Option<Analysis>,
+}
+
+/// CycloneDX's `analysis` vocabulary (`state`: `not_affected`, `resolved`, …; `justification`:
+/// `code_not_present`, `code_not_reachable`, …).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Analysis {
+    pub state: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub justification: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 /// An advisory database.

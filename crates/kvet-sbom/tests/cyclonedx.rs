@@ -309,6 +309,7 @@ fn xz_like_vuln(purl: &str) -> Vulnerability {
         cwes: vec![506],
         published: Some(Utc.with_ymd_and_hms(2024, 3, 29, 17, 15, 21).unwrap()),
         modified: None,
+        analysis: None,
     }
 }
 
@@ -344,6 +345,12 @@ fn vulnerabilities_point_at_components() {
             cwes: vec![],
             published: None,
             modified: None,
+            // A VEX statement of the user's: kept, with the analysis (validated by the schema).
+            analysis: Some(kvet_sbom::Analysis {
+                state: "not_affected",
+                justification: Some("code_not_reachable"),
+                detail: Some("the vulnerable function is never called".into()),
+            }),
         },
     ];
     let t = image_target();
@@ -380,6 +387,9 @@ fn vulnerabilities_point_at_components() {
     let ratings = vs[1]["ratings"].as_array().unwrap();
     assert_eq!(ratings[0]["severity"], "low");
     assert_eq!(ratings[1]["method"], "CVSSv2");
+    assert_eq!(vs[1]["analysis"]["state"], "not_affected");
+    assert_eq!(vs[1]["analysis"]["justification"], "code_not_reachable");
+    assert!(v.get("analysis").is_none());
 
     // An empty scan says so explicitly.
     let doc = render_json(

@@ -62,6 +62,7 @@ fn vulns(inv: &kvet_inventory::Inventory) -> Vec<Vulnerability> {
         cwes: vec![94],
         published: Some(Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap()),
         modified: Some(Utc.with_ymd_and_hms(2026, 2, 3, 4, 5, 6).unwrap()),
+        analysis: None,
     }]
 }
 

@@ -17,6 +17,27 @@ pub(crate) fn cmp_digits(a: &[u8], b: &[u8]) -> Ordering {
     a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
+/// SemVer §11's pre-release precedence, shared by npm and NuGet (which differ only in how one
+/// identifier compares to another): a version without a pre-release ranks above one with, then
+/// identifiers compare left to right, and a longer list wins a tie.
+pub(crate) fn cmp_prerelease(
+    a: &[&[u8]],
+    b: &[&[u8]],
+    cmp_ident: impl Fn(&[u8], &[u8]) -> Ordering,
+) -> Ordering {
+    match (a.is_empty(), b.is_empty()) {
+        (true, true) => Ordering::Equal,
+        (true, false) => Ordering::Greater,
+        (false, true) => Ordering::Less,
+        (false, false) => a
+            .iter()
+            .zip(b)
+            .map(|(x, y)| cmp_ident(x, y))
+            .find(|o| o.is_ne())
+            .unwrap_or_else(|| a.len().cmp(&b.len())),
+    }
+}
+
 /// Whether `s` is non-empty and all ASCII digits.
 pub(crate) fn all_digits(s: &[u8]) -> bool {
     !s.is_empty() && s.iter().all(u8::is_ascii_digit)

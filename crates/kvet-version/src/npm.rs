@@ -17,7 +17,7 @@
 
 use std::cmp::Ordering;
 
-use crate::digits::{cmp_digits, invalid_order, strip_zeros};
+use crate::digits::{cmp_digits, cmp_prerelease, invalid_order, strip_zeros};
 
 const MAX_LENGTH: usize = 256;
 const MAX_SAFE_INTEGER: &[u8] = b"9007199254740991";
@@ -171,19 +171,7 @@ fn cmp_versions(a: &Version, b: &Version) -> Ordering {
             return o;
         }
     }
-    match (a.pre.is_empty(), b.pre.is_empty()) {
-        (true, true) => return Ordering::Equal,
-        (false, true) => return Ordering::Less,
-        (true, false) => return Ordering::Greater,
-        _ => {}
-    }
-    for (x, y) in a.pre.iter().zip(&b.pre) {
-        let o = cmp_ident(x, y);
-        if o != Ordering::Equal {
-            return o;
-        }
-    }
-    a.pre.len().cmp(&b.pre.len())
+    cmp_prerelease(&a.pre, &b.pre, cmp_ident)
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@
 
 use std::cmp::Ordering;
 
-use crate::digits::invalid_order;
+use crate::digits::{cmp_prerelease, invalid_order};
 
 struct Version<'a> {
     parts: [u32; 4],
@@ -117,20 +117,7 @@ fn cmp_label(a: &[u8], b: &[u8]) -> Ordering {
 fn cmp_versions(a: &Version, b: &Version) -> Ordering {
     a.parts
         .cmp(&b.parts)
-        .then_with(|| match (a.pre.is_empty(), b.pre.is_empty()) {
-            (true, true) => Ordering::Equal,
-            (true, false) => Ordering::Greater,
-            (false, true) => Ordering::Less,
-            (false, false) => {
-                for (x, y) in a.pre.iter().zip(&b.pre) {
-                    let o = cmp_label(x, y);
-                    if o != Ordering::Equal {
-                        return o;
-                    }
-                }
-                a.pre.len().cmp(&b.pre.len())
-            }
-        })
+        .then_with(|| cmp_prerelease(&a.pre, &b.pre, cmp_label))
 }
 
 #[cfg(test)]

@@ -20,23 +20,83 @@
 //! - CentOS Linux 7/8 and CentOS Stream → Red Hat's feed for the same major release (`Red
 //!   Hat:enterprise_linux:N::baseos` and `::appstream`), as CentOS rebuilds RHEL; RHEL itself
 //!   uses the same strings. Rocky Linux and AlmaLinux have their own OSV feeds.
-//! - Oracle Linux, Amazon Linux, Fedora, CBL-Mariner/Azure Linux: no mapping yet (OSV has no
-//!   feed for the first three; Azure Linux's ecosystem strings are not confirmed here).
+//! - Oracle Linux, Amazon Linux, Fedora: no mapping (OSV has no feed for them).
+//!
+//! Some vendors split one release's advisories over several ecosystem strings that os-release
+//! cannot predict: Red Hat by repository and, from RHEL 10, minor release
+//! (`Red Hat:enterprise_linux:9::baseos`, `…:9::appstream`, `…:9::crb`, `…:10.0`), SUSE by the
+//! product or module that ships a package and its support phase (`SUSE:Linux Enterprise Server
+//! 15 SP5`, `SUSE:Linux Enterprise Module for Basesystem 15 SP5`, `… 15 SP4-LTSS`). Their
+//! feeds are families ([`Scope`]) resolved against the ecosystems the database actually holds
+//! ([`resolve`]), so no repository or module is silently left out. Extended-support streams
+//! (`rhel_eus`, `enterprise_linux_eus`) are separate products and are not included.
 
 use kvet_inventory::Distro;
 
 /// An OSV ecosystem string to query, and the distro it belongs to when it is not the image's own.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Feed {
+    /// The ecosystem string, or for a family its common part (shown in reports).
     pub ecosystem: String,
     /// `Some("openEuler")` when the image's distro has no feed and this one stands in for it.
     pub derived_from: Option<&'static str>,
+    pub scope: Scope,
+}
+
+/// Which database ecosystems a feed stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Exactly `ecosystem`.
+    Exact,
+    /// `ecosystem` itself and every `ecosystem:…` and `ecosystem.…` (Red Hat's repositories
+    /// and minor releases).
+    Family,
+    /// Every `SUSE:` product or module of this release: `15 SP5` matches `… 15 SP5` and
+    /// `… 15 SP5-LTSS`, not `… 15 SP50`.
+    SuseRelease(String),
+}
+
+impl Feed {
+    /// Whether the database ecosystem `eco` belongs to this feed.
+    pub fn accepts(&self, eco: &str) -> bool {
+        match &self.scope {
+            Scope::Exact => eco == self.ecosystem,
+            Scope::Family => eco
+                .strip_prefix(self.ecosystem.as_str())
+                .is_some_and(|rest| {
+                    rest.is_empty() || rest.starts_with(':') || rest.starts_with('.')
+                }),
+            Scope::SuseRelease(release) => {
+                eco.starts_with("SUSE:")
+                    && eco.match_indices(release.as_str()).any(|(i, _)| {
+                        eco[..i].ends_with(' ')
+                            && matches!(eco[i + release.len()..].chars().next(), None | Some('-'))
+                    })
+            }
+        }
+    }
+}
+
+/// The ecosystem strings to query for `feeds`, given the ecosystems a database holds: exact
+/// feeds as they are, families expanded to their members.
+pub fn resolve(feeds: &[Feed], known: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for f in feeds {
+        if f.scope == Scope::Exact {
+            out.push(f.ecosystem.clone());
+        } else {
+            out.extend(known.iter().filter(|e| f.accepts(e)).cloned());
+        }
+    }
+    out.dedup();
+    out
 }
 
 fn own(e: String) -> Feed {
     Feed {
         ecosystem: e,
         derived_from: None,
+        scope: Scope::Exact,
     }
 }
 
@@ -44,6 +104,15 @@ fn derived(e: String, from: &'static str) -> Feed {
     Feed {
         ecosystem: e,
         derived_from: Some(from),
+        scope: Scope::Exact,
+    }
+}
+
+fn family(e: String, from: Option<&'static str>) -> Feed {
+    Feed {
+        ecosystem: e,
+        derived_from: from,
+        scope: Scope::Family,
     }
 }
 
@@ -118,16 +187,7 @@ fn service_pack(d: &Distro) -> Option<u32> {
 /// The OSV feeds to query for a distro's OS packages; empty when kvet knows none.
 pub fn feeds(d: &Distro) -> Vec<Feed> {
     let ver = d.version_id.as_deref().unwrap_or("");
-    let red_hat = |m: &str| -> Vec<String> {
-        if m == "7" {
-            vec![format!("Red Hat:enterprise_linux:{m}::server")]
-        } else {
-            vec![
-                format!("Red Hat:enterprise_linux:{m}::baseos"),
-                format!("Red Hat:enterprise_linux:{m}::appstream"),
-            ]
-        }
-    };
+    let red_hat = |m: &str, from| vec![family(format!("Red Hat:enterprise_linux:{m}"), from)];
     match d.id.as_str() {
         "debian" => major(ver)
             .map(|m| vec![own(format!("Debian:{m}"))])
@@ -157,16 +217,9 @@ pub fn feeds(d: &Distro) -> Vec<Feed> {
         "almalinux" => major(ver)
             .map(|m| vec![own(format!("AlmaLinux:{m}"))])
             .unwrap_or_default(),
-        "rhel" => major(ver)
-            .map(|m| red_hat(m).into_iter().map(own).collect())
-            .unwrap_or_default(),
+        "rhel" => major(ver).map(|m| red_hat(m, None)).unwrap_or_default(),
         "centos" => major(ver)
-            .map(|m| {
-                red_hat(m)
-                    .into_iter()
-                    .map(|e| derived(e, "Red Hat"))
-                    .collect()
-            })
+            .map(|m| red_hat(m, Some("Red Hat")))
             .unwrap_or_default(),
         "euleros" => match service_pack(d) {
             Some(9 | 10) => vec![derived("openEuler:20.03-LTS-SP1".into(), "openEuler")],
@@ -191,15 +244,36 @@ pub fn feeds(d: &Distro) -> Vec<Feed> {
             Some("20") => vec![derived("Debian:10".into(), "Debian")],
             _ => Vec::new(),
         },
-        "sles" => d
-            .pretty
-            .as_deref()
-            .map(|p| vec![own(format!("SUSE:{}", p.trim()))])
+        // VERSION_ID 15.5 is "15 SP5"; 15 is the release without a service pack.
+        "sles" | "sled" | "sles_sap" => {
+            let release = match ver.trim().split_once('.') {
+                Some((m, "0")) => m.to_owned(),
+                Some((m, sp)) => format!("{m} SP{sp}"),
+                None => ver.trim().to_owned(),
+            };
+            if !release.starts_with(|c: char| c.is_ascii_digit()) {
+                return Vec::new();
+            }
+            vec![Feed {
+                ecosystem: format!("SUSE:… {release}"),
+                derived_from: None,
+                scope: Scope::SuseRelease(release),
+            }]
+        }
+        "opensuse-leap" => major_minor(ver)
+            .map(|v| vec![own(format!("openSUSE:Leap {v}"))])
             .unwrap_or_default(),
-        "opensuse-leap" | "opensuse-tumbleweed" => d
-            .pretty
-            .as_deref()
-            .map(|p| vec![own(format!("openSUSE:{}", p.trim()))])
+        "opensuse-tumbleweed" => vec![own("openSUSE:Tumbleweed".into())],
+        // CBL-Mariner was renamed Azure Linux; which spelling a database uses for 2.0 depends
+        // on when its records were exported, and an exact feed the database lacks matches
+        // nothing, so both are asked.
+        "mariner" | "azurelinux" => major(ver)
+            .map(|m| {
+                vec![
+                    own(format!("Azure Linux:{m}")),
+                    own(format!("Mariner:{m}.0")),
+                ]
+            })
             .unwrap_or_default(),
         "wolfi" => vec![own("Wolfi".into())],
         "chainguard" => vec![own("Chainguard".into())],
@@ -250,10 +324,15 @@ mod tests {
         assert_eq!(eco("almalinux", Some("8.9"), None), ["AlmaLinux:8"]);
         assert_eq!(
             eco("rhel", Some("9.2"), None),
-            [
-                "Red Hat:enterprise_linux:9::baseos",
-                "Red Hat:enterprise_linux:9::appstream"
-            ]
+            ["Red Hat:enterprise_linux:9"]
+        );
+        assert_eq!(
+            eco("opensuse-leap", Some("15.5"), None),
+            ["openSUSE:Leap 15.5"]
+        );
+        assert_eq!(
+            eco("mariner", Some("2.0"), None),
+            ["Azure Linux:2", "Mariner:2.0"]
         );
         assert!(eco("debian", None, None).is_empty());
         assert!(eco("unknown", None, None).is_empty());
@@ -268,7 +347,8 @@ mod tests {
             feeds(&d),
             [Feed {
                 ecosystem: "openEuler:22.03-LTS-SP1".into(),
-                derived_from: Some("openEuler")
+                derived_from: Some("openEuler"),
+                scope: Scope::Exact,
             }]
         );
         assert_eq!(eco("uos", Some("20"), None), ["Debian:10"]);
@@ -292,7 +372,66 @@ mod tests {
             ["openEuler:22.03-LTS-SP1"]
         );
         let centos = feeds(&Distro::new("centos", Some("8.5.2111")));
-        assert_eq!(centos.len(), 2);
+        assert_eq!(centos.len(), 1);
         assert!(centos.iter().all(|f| f.derived_from == Some("Red Hat")));
+    }
+
+    /// Ecosystem strings as they appear in OSV's Red Hat and SUSE records (repositories,
+    /// minor releases, modules, support phases).
+    const KNOWN: &[&str] = &[
+        "Debian:12",
+        "Red Hat:enterprise_linux:8",
+        "Red Hat:enterprise_linux:8::appstream",
+        "Red Hat:enterprise_linux:9::appstream",
+        "Red Hat:enterprise_linux:9::baseos",
+        "Red Hat:enterprise_linux:9::crb",
+        "Red Hat:enterprise_linux:10.0",
+        "Red Hat:enterprise_linux:90::baseos",
+        "Red Hat:enterprise_linux_eus:10.0",
+        "Red Hat:rhel_eus:9.4::baseos",
+        "SUSE:Linux Enterprise Module for Basesystem 15 SP5",
+        "SUSE:Linux Enterprise Server 15 SP5",
+        "SUSE:Linux Enterprise Server 15 SP5-LTSS",
+        "SUSE:Linux Enterprise Server 15 SP50",
+        "SUSE:Linux Enterprise Server 15 SP4-LTSS",
+        "SUSE:Linux Enterprise Server 15",
+        "openSUSE:Leap 15.5",
+    ];
+
+    fn resolved(id: &str, v: &str) -> Vec<String> {
+        let known: Vec<String> = KNOWN.iter().map(|s| s.to_string()).collect();
+        resolve(&feeds(&Distro::new(id, Some(v))), &known)
+    }
+
+    #[test]
+    fn families_cover_every_repository_and_module_of_the_release_only() {
+        assert_eq!(
+            resolved("rhel", "9.4"),
+            [
+                "Red Hat:enterprise_linux:9::appstream",
+                "Red Hat:enterprise_linux:9::baseos",
+                "Red Hat:enterprise_linux:9::crb"
+            ]
+        );
+        assert_eq!(
+            resolved("centos", "8"),
+            [
+                "Red Hat:enterprise_linux:8",
+                "Red Hat:enterprise_linux:8::appstream"
+            ]
+        );
+        assert_eq!(resolved("rhel", "10.0"), ["Red Hat:enterprise_linux:10.0"]);
+        assert_eq!(
+            resolved("sles", "15.5"),
+            [
+                "SUSE:Linux Enterprise Module for Basesystem 15 SP5",
+                "SUSE:Linux Enterprise Server 15 SP5",
+                "SUSE:Linux Enterprise Server 15 SP5-LTSS"
+            ]
+        );
+        assert_eq!(resolved("sles", "15"), ["SUSE:Linux Enterprise Server 15"]);
+        // Exact feeds pass through whether or not the database has them.
+        assert_eq!(resolved("debian", "11"), ["Debian:11"]);
+        assert!(resolved("rhel", "7.9").is_empty());
     }
 }

@@ -142,6 +142,20 @@ impl VulnDb {
 
     /// [`VulnDb::matches`] over several feeds (a distro answered by more than one ecosystem
     /// string, see [`crate::distro`]); each match names the feed it came from.
+    /// The ecosystem strings to query for a distro's OS packages: [`crate::distro::feeds`]
+    /// resolved against the ecosystems this database holds.
+    pub fn distro_ecosystems(&self, d: &kvet_inventory::Distro) -> Result<Vec<String>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT ecosystem FROM ecosystem_count")
+            .map_err(Error::sqlite(&self.path))?;
+        let known = st
+            .query_map([], |r| r.get::<_, String>(0))
+            .and_then(|rows| rows.collect::<std::result::Result<Vec<_>, _>>())
+            .map_err(Error::sqlite(&self.path))?;
+        Ok(crate::distro::resolve(&crate::distro::feeds(d), &known))
+    }
+
     pub fn matches_in(
         &self,
         feeds: &[String],

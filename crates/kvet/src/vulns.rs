@@ -9,7 +9,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
-use kvet_core::{Category, Finding, FindingClass, Location, Notice, NoticeLevel, ResourceRef};
+use kvet_core::{
+    Category, Finding, FindingClass, IgnoreFile, Location, Notice, NoticeLevel, ResourceRef,
+    VexStatement, VexSubject,
+};
 use kvet_inventory::{Inventory, Package, PackageKind};
 use kvet_version::Scheme;
 use kvet_vulndb::merge::Vulnerability;
@@ -68,7 +71,7 @@ pub fn match_inventory(
     db: &VulnDb,
     inv: &Inventory,
 ) -> anyhow::Result<(BTreeMap<usize, Vec<Vulnerability>>, usize)> {
-    let distro_feeds = kvet_vulndb::distro::ecosystems(&inv.distro);
+    let distro_feeds = db.distro_ecosystems(&inv.distro)?;
     let mut out = BTreeMap::new();
     let mut unmatched = 0;
     for (i, p) in inv.packages.iter().enumerate() {
@@ -89,6 +92,29 @@ pub fn match_inventory(
         }
     }
     Ok((out, unmatched))
+}
+
+/// The user's VEX statement about this vulnerability of this package, if one applies.
+pub fn vex_of<'a>(
+    ignore: &'a IgnoreFile,
+    image: &str,
+    p: &Package,
+    v: &Vulnerability,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<&'a VexStatement> {
+    if ignore.vex.is_empty() {
+        return None;
+    }
+    let ids: Vec<&str> = std::iter::once(v.id.as_str())
+        .chain(v.aliases.iter().map(String::as_str))
+        .collect();
+    let subject = VexSubject {
+        ids: &ids,
+        image: Some(image),
+        package: &p.name,
+        purl: Some(&p.purl),
+    };
+    ignore.vex_for(&subject, now)
 }
 
 /// Where a cluster runs the image: the finding is about this workload's container, and is

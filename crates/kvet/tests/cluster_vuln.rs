@@ -499,6 +499,40 @@ fn whitelist_keys_apply_to_workload_vulnerabilities() {
         .find(|i| i["checkId"] == id && i["package"] == kept[0]["package"])
         .unwrap();
     assert_ne!(twin["fingerprint"], kept[0]["fingerprint"]);
+
+    // A VEX statement for one image name (the Go id, reported under its CVE) covers that
+    // workload's finding only, as `kvet image` applies it.
+    std::fs::write(
+        &ignore,
+        "vex:\n- vulnerability: GO-2023-1751\n  status: not_affected\n  \
+         justification: vulnerable_code_not_in_execute_path\n  impact: no HTML templates\n  \
+         packages: [stdlib]\n  products: [\"*/kvet/debian:latest\"]\n",
+    )
+    .unwrap();
+    let out = env.kvet(&[
+        "--scanners",
+        "vuln",
+        "-f",
+        "json",
+        "-q",
+        "--ignorefile",
+        ignore.to_str().unwrap(),
+    ]);
+    let doc = json_of(&out.stdout);
+    let ignored = doc["ignored"].as_array().unwrap();
+    assert_eq!(ignored.len(), 1, "{ignored:?}");
+    assert_eq!(ignored[0]["checkId"], "CVE-2023-24539");
+    assert_eq!(ignored[0]["name"], "web");
+    assert!(ignored[0]["reason"]
+        .as_str()
+        .unwrap()
+        .starts_with("VEX not_affected"));
+    let on_batch = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["checkId"] == "CVE-2023-24539" && f["name"] == "batch");
+    assert!(on_batch);
 }
 
 #[test]

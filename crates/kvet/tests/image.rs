@@ -113,6 +113,67 @@ fn severity_exit_code_whitelist_and_cyclonedx() {
     }
 }
 
+/// A VEX statement written for the Go advisory id covers the finding reported under its CVE id;
+/// it moves to the ignored list with the statement as the reason, and CycloneDX keeps it with
+/// an analysis. A statement for another image changes nothing.
+#[test]
+fn vex_statements_suppress_by_alias_and_travel_into_cyclonedx() {
+    let layout = images().join("debian-bookworm");
+    let d = tempfile::tempdir().unwrap();
+    let ignore = d.path().join("vex.yaml");
+    std::fs::write(
+        &ignore,
+        "vex:\n\
+         - vulnerability: GO-2023-1751\n  status: not_affected\n\
+         \x20 justification: vulnerable_code_not_in_execute_path\n\
+         \x20 impact: runc serves no HTML templates\n  packages: [stdlib]\n\
+         - vulnerability: CVE-2023-24540\n  status: fixed\n  impact: rebuilt\n\
+         \x20 products: [\"registry.example/other:*\"]\n",
+    )
+    .unwrap();
+    let args = ["--exit-code", "4", "--ignorefile", ignore.to_str().unwrap()];
+    let (code, doc) = image_json(&args, &layout);
+    assert_eq!(code, Some(4), "79 findings remain");
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 79);
+    assert!(findings.iter().any(|f| f["checkId"] == "CVE-2023-24540"));
+    let ignored = doc["ignored"].as_array().unwrap();
+    assert_eq!(ignored.len(), 1);
+    assert_eq!(ignored[0]["checkId"], "CVE-2023-24539");
+    assert_eq!(
+        ignored[0]["reason"],
+        "VEX not_affected (vulnerable_code_not_in_execute_path): runc serves no HTML templates"
+    );
+    assert!(ignored[0]["source"]
+        .as_str()
+        .unwrap()
+        .ends_with("vex entry 1"));
+
+    let out = kvet()
+        .args(["image", "-q", "-f", "cyclonedx", "--db-dir"])
+        .arg(db())
+        .args(args)
+        .arg("--input")
+        .arg(&layout)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    let bom = json_of(&out.stdout);
+    let vulns = bom["vulnerabilities"].as_array().unwrap();
+    assert_eq!(vulns.len(), 80);
+    let analysed: Vec<&serde_json::Value> = vulns
+        .iter()
+        .filter(|v| v.get("analysis").is_some())
+        .collect();
+    assert_eq!(analysed.len(), 1);
+    assert_eq!(analysed[0]["id"], "CVE-2023-24539");
+    assert_eq!(analysed[0]["analysis"]["state"], "not_affected");
+    assert_eq!(
+        analysed[0]["analysis"]["justification"],
+        "code_not_reachable"
+    );
+}
+
 /// Debian's records are keyed by source package and compared with dpkg's rules: the real
 /// minbase status (../shared/testdata/dpkg/debian12-minbase.status) is clean; the same file with
 /// zlib1g taken back to bookworm's predecessor's version matches both zlib records (fixed in

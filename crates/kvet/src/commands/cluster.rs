@@ -66,9 +66,10 @@ pub fn run(args: ClusterArgs) -> anyhow::Result<u8> {
         report.notices.extend(notices);
         report.sections.push(section);
         if let Some(v) = &vuln {
-            let found = cluster_vuln::scan(cluster, secrets.as_ref(), v)?;
+            let found = cluster_vuln::scan(cluster, secrets.as_ref(), v, &prepared.ignore)?;
             partial |= found.failed > 0;
             report.findings.extend(found.findings);
+            report.ignored.extend(found.ignored);
             report.images.extend(found.images);
             report.notices.extend(found.notices);
         }

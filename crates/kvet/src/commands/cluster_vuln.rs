@@ -12,7 +12,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use kvet_cluster::images::{discover, ClusterImage, SecretRef};
 use kvet_cluster::pullsecrets::{registry_of, RegistryLogin, SecretError};
 use kvet_cluster::ClusterSnapshot;
-use kvet_core::{Finding, ImageSummary, Notice, NoticeLevel, ResourceRef};
+use kvet_core::{Finding, IgnoreFile, Ignored, ImageSummary, Notice, NoticeLevel, ResourceRef};
 use kvet_image::{scan_image, Credentials, Limits, Platform, SourceOptions, SourceSpec};
 use kvet_inventory::Inventory;
 use kvet_vulndb::VulnDb;
@@ -66,6 +66,8 @@ impl Settings {
 #[derive(Default)]
 pub struct Outcome {
     pub findings: Vec<Finding>,
+    /// Findings a VEX statement of the ignore file covers.
+    pub ignored: Vec<Ignored>,
     pub images: Vec<ImageSummary>,
     pub notices: Vec<Notice>,
     /// Images that could not be pulled or read.
@@ -205,6 +207,7 @@ pub fn scan(
     cluster: &ClusterSnapshot,
     secrets: Option<&SecretMap>,
     settings: &Settings,
+    ignore: &IgnoreFile,
 ) -> anyhow::Result<Outcome> {
     let section: Arc<str> = format!("cluster:{}", cluster.context).into();
     let images = discover(&cluster.objects);
@@ -259,6 +262,7 @@ pub fn scan(
                 matched,
                 &section,
                 &mut resources,
+                ignore,
             );
             if let Some(e) = &summary.error {
                 out.failed += 1;
@@ -282,7 +286,8 @@ pub fn scan(
                 out.notices
                     .push(vulns::unmatched_notice(unmatched, Some(&images[i].pull)));
             }
-            out.findings.extend(findings);
+            out.findings.extend(findings.0);
+            out.ignored.extend(findings.1);
             out.images.push(summary);
         }
         Ok(())
@@ -323,14 +328,19 @@ fn os_of(inv: &Inventory) -> Option<String> {
     })
 }
 
-/// The image's summary and its findings, one per (workload container, package, vulnerability).
+/// An image's findings: kept, and covered by a VEX statement.
+type Judged = (Vec<Finding>, Vec<Ignored>);
+
+/// The image's summary and its findings, one per (workload container, package, vulnerability),
+/// each checked against the ignore file's VEX statements as `kvet image` does.
 fn report_one<'a>(
     context: &str,
     image: &'a ClusterImage,
     matched: anyhow::Result<Matched>,
     section: &Arc<str>,
     resources: &mut HashMap<&'a ResourceRef, Arc<ResourceRef>>,
-) -> (ImageSummary, Vec<Finding>, usize) {
+    ignore: &IgnoreFile,
+) -> (ImageSummary, Judged, usize) {
     let mut summary = ImageSummary {
         cluster: context.to_string(),
         reference: image.pull.clone(),
@@ -344,13 +354,14 @@ fn report_one<'a>(
         Ok(m) => m,
         Err(e) => {
             summary.error = Some(format!("{e:#}"));
-            return (summary, Vec::new(), 0);
+            return (summary, (Vec::new(), Vec::new()), 0);
         }
     };
     summary.digest = summary.digest.or(m.digest);
     summary.os = os_of(&m.inventory);
     summary.packages = m.inventory.packages.len();
-    let mut findings = Vec::new();
+    let now = chrono::Utc::now();
+    let (mut findings, mut ignored) = (Vec::new(), Vec::new());
     for (i, list) in &m.vulns {
         let p = &m.inventory.packages[*i];
         for v in list {
@@ -365,9 +376,17 @@ fn report_one<'a>(
                     container: &u.container,
                     section: section.clone(),
                 };
-                findings.push(vulns::finding(&u.image, p, v, Some(&w)));
+                let f = vulns::finding(&u.image, p, v, Some(&w));
+                match vulns::vex_of(ignore, &u.image, p, v, now) {
+                    Some(st) => ignored.push(Ignored {
+                        finding: f,
+                        reason: st.reason(),
+                        source: st.source.clone(),
+                    }),
+                    None => findings.push(f),
+                }
             }
         }
     }
-    (summary, findings, m.unmatched)
+    (summary, (findings, ignored), m.unmatched)
 }

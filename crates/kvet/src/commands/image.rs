@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use kvet_core::Report;
+use kvet_core::{Ignored, Report, VexStatement, VexStatus};
 use kvet_inventory::Package;
 use kvet_vulndb::merge::Vulnerability;
 
@@ -44,11 +44,20 @@ pub fn run(args: ImageArgs) -> anyhow::Result<u8> {
         resources: scanned.inventory.packages.len(),
         ..Report::default()
     };
+    let now = chrono::Utc::now();
     for (i, list) in &vulns {
         let p = &scanned.inventory.packages[*i];
-        report
-            .findings
-            .extend(list.iter().map(|v| vulns::finding(&image, p, v, None)));
+        for v in list {
+            let f = vulns::finding(&image, p, v, None);
+            match vulns::vex_of(&prepared.ignore, &image, p, v, now) {
+                Some(s) => report.ignored.push(Ignored {
+                    finding: f,
+                    reason: s.reason(),
+                    source: s.source.clone(),
+                }),
+                None => report.findings.push(f),
+            }
+        }
     }
     if unmatched > 0 {
         report
@@ -66,20 +75,35 @@ fn write_cyclonedx(
 ) -> anyhow::Result<u8> {
     let image = scanned.target.name.clone();
     // The same whitelist and severity filter as every other format, through findings.
+    // Vulnerabilities under a VEX statement stay in the SBOM with its analysis (that is what
+    // CycloneDX's VEX is); whitelisted ones are left out.
+    let now = chrono::Utc::now();
     let mut findings = Vec::new();
     let mut records = Vec::new();
     for (i, list) in vulns {
         let p = &scanned.inventory.packages[*i];
         for v in list {
             let f = vulns::finding(&image, p, v, None);
-            records.push((f.fingerprint, record(p, v)));
+            let vex = vulns::vex_of(&prepared.ignore, &image, p, v, now);
+            records.push((f.fingerprint, record(p, v, vex)));
             findings.push(f);
         }
     }
-    let (kept, _, notices) = prepared.ignore.apply(findings, chrono::Utc::now());
+    let (kept, ignored, notices) = prepared.ignore.apply(findings, now);
     output::print_notices(&notices, args.report.quiet);
+    let vexed: std::collections::HashSet<_> = records
+        .iter()
+        .filter(|(_, r)| r.analysis.is_some())
+        .map(|(fp, _)| *fp)
+        .collect();
     let keep: std::collections::HashSet<_> = kept
         .iter()
+        .chain(
+            ignored
+                .iter()
+                .map(|i| &i.finding)
+                .filter(|f| vexed.contains(&f.fingerprint)),
+        )
         .filter(|f| prepared.severities.is_empty() || prepared.severities.contains(&f.severity))
         .map(|f| f.fingerprint)
         .collect();
@@ -88,7 +112,7 @@ fn write_cyclonedx(
         .filter(|(fp, _)| keep.contains(fp))
         .map(|(_, r)| r)
         .collect();
-    let remain = records.len();
+    let remain = records.iter().filter(|r| r.analysis.is_none()).count();
     let sbom = kvet_sbom::Sbom {
         target: &scanned.target,
         inventory: &scanned.inventory,
@@ -102,7 +126,7 @@ fn write_cyclonedx(
     Ok(if remain > 0 { args.report.exit_code } else { 0 })
 }
 
-fn record(p: &Package, v: &Vulnerability) -> kvet_sbom::Vulnerability {
+fn record(p: &Package, v: &Vulnerability, vex: Option<&VexStatement>) -> kvet_sbom::Vulnerability {
     kvet_sbom::Vulnerability {
         id: v.id.clone(),
         aliases: v.aliases.clone(),
@@ -127,5 +151,13 @@ fn record(p: &Package, v: &Vulnerability) -> kvet_sbom::Vulnerability {
         cwes: Vec::new(),
         published: None,
         modified: None,
+        analysis: vex.map(|s| kvet_sbom::Analysis {
+            state: match s.status {
+                VexStatus::NotAffected => "not_affected",
+                VexStatus::Fixed => "resolved",
+            },
+            justification: s.justification.map(|j| j.cyclonedx()),
+            detail: Some(s.reason()),
+        }),
     }
 }
