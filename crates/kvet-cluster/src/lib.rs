@@ -5,10 +5,12 @@
 
 mod collect;
 mod error;
+pub mod images;
 mod json;
 mod kinds;
 mod kubeconfig;
 mod owners;
+pub mod pullsecrets;
 mod snapshot;
 
 pub use collect::{collect, CollectOptions, Progress};

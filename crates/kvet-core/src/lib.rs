@@ -15,7 +15,7 @@ pub mod vex;
 pub use check::{Category, CheckMeta, Control};
 pub use finding::{Finding, FindingClass, Fingerprint, Location, ResourceRef};
 pub use ignore::{IgnoreFile, IgnoreRule};
-pub use report::{Ignored, Notice, NoticeLevel, Passed, Report, Section, Summary};
+pub use report::{Ignored, ImageSummary, Notice, NoticeLevel, Passed, Report, Section, Summary};
 pub use score::{CheckTally, HealthScore};
 pub use severity::Severity;
 pub use vex::{VexStatement, VexStatus, VexSubject};

@@ -96,6 +96,36 @@ pub struct Section {
     pub tally: CheckTally,
 }
 
+/// One image a cluster scan pulled (or failed to), for the per-image list of the JSON report,
+/// the table's image section and SARIF's core-component property.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImageSummary {
+    /// The cluster (kubeconfig context) that runs it.
+    pub cluster: String,
+    /// What was pulled: `repository@digest` when the nodes reported a digest, else the tag.
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// Every name workloads use for it.
+    pub names: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+    /// The distro found in the image (`debian 12`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub os: Option<String>,
+    pub packages: usize,
+    /// Vulnerabilities found per severity, before the whitelist and severity filter.
+    pub vulnerabilities: BTreeMap<Severity, usize>,
+    /// `Kind namespace/name (container)` of every workload container using it.
+    pub workloads: Vec<String>,
+    /// `control-plane`, `node`, `dns`, `network`, `addon` or `registry` for core components.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub core_component: Option<String>,
+    /// Why the image could not be scanned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Report {
     /// What was scanned (`config`, `cluster`, …).
@@ -113,6 +143,8 @@ pub struct Report {
     pub errors: usize,
     /// One per cluster when several were scanned (`kvet cluster`); empty otherwise.
     pub sections: Vec<Section>,
+    /// Images scanned for vulnerabilities by `kvet cluster --scanners vuln`; empty otherwise.
+    pub images: Vec<ImageSummary>,
 }
 
 /// How many objects failed each check among `findings`: an object fails a check once however

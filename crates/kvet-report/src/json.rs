@@ -106,6 +106,9 @@ pub fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io:
     if !report.sections.is_empty() {
         field(out, "clusters", &report.sections)?;
     }
+    if !report.images.is_empty() {
+        field(out, "images", &report.images)?;
+    }
     lines(out, "findings", &report.findings, |f| {
         serde_json::to_vec(&JsonFinding::from(f))
     })?;

@@ -92,6 +92,9 @@ struct SarifResult<'a> {
     partial_fingerprints: Fingerprints<'a>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<Suppression>,
+    /// Only on findings about core-component images (`kvet cluster --scanners vuln`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<Value>,
 }
 
 #[derive(Serialize)]
@@ -123,6 +126,7 @@ fn result<'a>(
     f: &'a Finding,
     rule_index: usize,
     suppression: Option<(&str, &str)>,
+    core: &BTreeMap<&str, &str>,
 ) -> SarifResult<'a> {
     let text = match &f.resource {
         Some(o) => format!("{} ({o})", f.message),
@@ -163,6 +167,11 @@ fn result<'a>(
             })
             .into_iter()
             .collect(),
+        properties: f
+            .image
+            .as_deref()
+            .and_then(|i| core.get(i).map(|role| (i, role)))
+            .map(|(image, role)| json!({ "image": image, "coreComponent": role })),
     }
 }
 
@@ -176,14 +185,18 @@ struct Run<'a> {
 
 /// Findings (kept and suppressed) with their rule index, turned into SARIF results one at a
 /// time while writing.
-struct Results<'a>(Vec<Entry<'a>>);
+struct Results<'a>(Vec<Entry<'a>>, BTreeMap<&'a str, &'a str>);
 
 /// A finding, its rule's index, and (reason, source) when it is suppressed.
 type Entry<'a> = (&'a Finding, usize, Option<(&'a str, &'a str)>);
 
 impl Serialize for Results<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().map(|(f, idx, sup)| result(f, *idx, *sup)))
+        s.collect_seq(
+            self.0
+                .iter()
+                .map(|(f, idx, sup)| result(f, *idx, *sup, &self.1)),
+        )
     }
 }
 
@@ -213,6 +226,13 @@ pub fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io:
         });
         results.push((f, idx, suppression));
     }
+    // Image name (as workloads write it) → core-component role.
+    let core: BTreeMap<&str, &str> = report
+        .images
+        .iter()
+        .filter_map(|i| Some((i, i.core_component.as_deref()?)))
+        .flat_map(|(i, role)| i.names.iter().map(move |n| (n.as_str(), role)))
+        .collect();
     let doc = Log {
         schema: SCHEMA,
         version: "2.1.0",
@@ -224,7 +244,7 @@ pub fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io:
                 "informationUri": "https://github.com/kvet-dev/kvet",
                 "rules": rules,
             }}),
-            results: Results(results),
+            results: Results(results, core),
             column_kind: "unicodeCodePoints",
         }],
     };

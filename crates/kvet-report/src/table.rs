@@ -38,13 +38,22 @@ fn object_heading(f: &Finding) -> String {
 }
 
 pub fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
-    // Group by (file, object) keeping the report's order (file, then line).
+    // Group by (file, object) keeping the report's order (file, then line). Findings of one
+    // object need not be adjacent: a cluster's findings share one location and are sorted by
+    // check first, so each heading collects its findings wherever they are.
     let mut groups: Vec<(String, Vec<&Finding>)> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for f in &report.findings {
         let h = object_heading(f);
         match groups.last_mut() {
             Some((last, v)) if *last == h => v.push(f),
-            _ => groups.push((h, vec![f])),
+            _ => match index.get(&h) {
+                Some(&i) => groups[i].1.push(f),
+                None => {
+                    index.insert(h.clone(), groups.len());
+                    groups.push((h, vec![f]));
+                }
+            },
         }
     }
     for (heading, findings) in &groups {
@@ -95,7 +104,68 @@ pub fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io:
         }
         writeln!(out, "{t}\n")?;
     }
+    if !report.images.is_empty() {
+        images(report, opts, out)?;
+    }
     summary(report, out)
+}
+
+/// Marks core components in the image list, so that a vulnerable kube-apiserver or registry
+/// stands out from application images.
+const CORE_MARKER: &str = "⚑ core";
+
+fn images(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "Images ({}):", report.images.len())?;
+    let mut t = new_table(opts);
+    t.set_header([
+        "IMAGE",
+        "DIGEST",
+        "OS",
+        "PACKAGES",
+        "VULNERABILITIES",
+        "WORKLOADS",
+        "CORE",
+    ]);
+    for i in &report.images {
+        let digest = i
+            .digest
+            .as_deref()
+            .map(|d| d.strip_prefix("sha256:").unwrap_or(d))
+            .map(|h| h.get(..12).unwrap_or(h).to_string())
+            .unwrap_or_default();
+        let vulns = match &i.error {
+            Some(e) => format!("not scanned: {e}"),
+            None if i.vulnerabilities.is_empty() => "none".to_string(),
+            None => Severity::ALL
+                .iter()
+                .filter_map(|s| i.vulnerabilities.get(s).map(|n| format!("{s} {n}")))
+                .collect::<Vec<_>>()
+                .join(" · "),
+        };
+        let core = i
+            .core_component
+            .as_deref()
+            .map(|r| format!("{CORE_MARKER} ({r})"))
+            .unwrap_or_default();
+        let mut core_cell = Cell::new(core);
+        if i.core_component.is_some() {
+            core_cell = core_cell.add_attribute(Attribute::Bold);
+        }
+        t.add_row(vec![
+            Cell::new(i.names.join("\n")),
+            Cell::new(digest),
+            Cell::new(i.os.as_deref().unwrap_or("")),
+            Cell::new(if i.error.is_some() {
+                String::new()
+            } else {
+                i.packages.to_string()
+            }),
+            Cell::new(vulns),
+            Cell::new(i.workloads.join("\n")),
+            core_cell,
+        ]);
+    }
+    writeln!(out, "{t}\n")
 }
 
 fn summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -149,6 +219,19 @@ fn summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     if s.errors > 0 {
         writeln!(out, "  Input errors  {} (see messages above)", s.errors)?;
+    }
+    if !report.images.is_empty() {
+        let failed = report.images.iter().filter(|i| i.error.is_some()).count();
+        let core = report
+            .images
+            .iter()
+            .filter(|i| i.core_component.is_some())
+            .count();
+        writeln!(
+            out,
+            "  Images        {} scanned, {failed} failed, {core} core components",
+            report.images.len() - failed
+        )?;
     }
     for c in &report.sections {
         let version = c.version.as_deref().unwrap_or("version unknown");

@@ -87,11 +87,59 @@ pub struct ClusterArgs {
     /// Run only these checks (comma-separated ids), including ones disabled by default
     #[arg(long, value_name = "IDS")]
     pub checks: Option<String>,
-    /// Exit 3 when some kinds could not be collected (forbidden, not served)
+    /// Exit 3 when some kinds could not be collected (forbidden, not served) or some images
+    /// could not be scanned
     #[arg(long)]
     pub strict: bool,
+    /// What to look for (comma-separated): misconfig, vuln (every image the cluster runs,
+    /// pulled and matched against the local vulnerability database)
+    #[arg(long, value_name = "LIST", default_value = "misconfig")]
+    pub scanners: String,
+    #[command(flatten)]
+    pub vuln: ClusterVulnArgs,
     #[command(flatten)]
     pub report: ReportArgs,
+}
+
+/// How `kvet cluster --scanners vuln` pulls and matches images.
+#[derive(Args, Debug, Clone)]
+pub struct ClusterVulnArgs {
+    /// Folder of the vulnerability database [default: KVET_DB_DIR, else ~/.cache/kvet/db]
+    #[arg(long, value_name = "DIR", env = "KVET_DB_DIR")]
+    pub db_dir: Option<PathBuf>,
+    /// Report only vulnerabilities that have a fixed version
+    #[arg(long)]
+    pub ignore_unfixed: bool,
+    /// Images pulled and scanned at the same time
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub parallel: u16,
+    /// Platform of multi-platform images: os/arch[/variant]
+    #[arg(long, value_name = "PLATFORM", default_value = "linux/amd64")]
+    pub platform: String,
+    /// Registry user name for images no readable pull secret covers (wins over
+    /// ~/.docker/config.json)
+    #[arg(long, env = "KVET_USERNAME", requires = "password")]
+    pub username: Option<String>,
+    /// Registry password or token (with --username)
+    #[arg(
+        long,
+        env = "KVET_PASSWORD",
+        requires = "username",
+        hide_env_values = true
+    )]
+    pub password: Option<String>,
+    /// Talk plain HTTP to registries (for registries without TLS)
+    #[arg(long)]
+    pub insecure: bool,
+    /// Extra CA certificates (PEM) to trust for registries
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// Where pulled layers are cached by digest [default: ~/.cache/kvet/blobs]
+    #[arg(long, value_name = "DIR", env = "KVET_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Give up on a registry request that stalls this long: 60, 60s, 2m
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
+    pub image_timeout: std::time::Duration,
 }
 
 #[derive(Subcommand, Debug)]

@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod vulns;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -37,6 +37,8 @@ pub struct Store {
     pub full_secret_lists: u32,
     /// The Authorization header of every list request.
     pub auth: Vec<String>,
+    /// `namespace/name` of every Secret fetched by name (with its data).
+    pub secret_gets: Vec<String>,
 }
 
 pub struct FakeApi {
@@ -192,6 +194,18 @@ async fn list(
     let path = uri.path().to_string();
     // /api/v1/namespaces/NS/pods → (/api/v1/pods, Some(NS))
     let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    // One object by name: /api/v1/namespaces/NS/secrets/NAME.
+    match parts.as_slice() {
+        ["api", v, "namespaces", ns, plural, name] => {
+            let base = format!("/api/{v}/{plural}");
+            return get_object(&store, &path, &base, ns, plural, name);
+        }
+        ["apis", g, v, "namespaces", ns, plural, name] => {
+            let base = format!("/apis/{g}/{v}/{plural}");
+            return get_object(&store, &path, &base, ns, plural, name);
+        }
+        _ => {}
+    }
     let (base, ns) = match parts.as_slice() {
         ["api", v, "namespaces", ns, plural] => {
             (format!("/api/{v}/{plural}"), Some(ns.to_string()))
@@ -279,6 +293,50 @@ async fn list(
         &headers,
         &store,
     )
+}
+
+/// A GET of one namespaced object, answered as the API does: the object with its apiVersion
+/// and kind, or a `Status` with `details` for 403 (fault on the object's path) and 404.
+fn get_object(
+    store: &Arc<Mutex<Store>>,
+    path: &str,
+    base: &str,
+    ns: &str,
+    plural: &str,
+    name: &str,
+) -> Response {
+    let mut s = store.lock().unwrap();
+    s.requests.push(path.to_string());
+    let details = json!({"name": name, "kind": plural});
+    let failure = |code: u16, reason: &str, message: String| {
+        let body = json!({
+            "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+            "message": message, "reason": reason, "details": details, "code": code
+        });
+        (StatusCode::from_u16(code).unwrap(), Json(body)).into_response()
+    };
+    if matches!(s.faults.get(path), Some(Fault::Forbidden)) {
+        return failure(403, "Forbidden", format!("{plural} \"{name}\" is forbidden: User \"system:serviceaccount:kvet:scanner\" cannot get resource \"{plural}\" in API group \"\" in the namespace \"{ns}\""));
+    }
+    let found = s
+        .objects
+        .get(base)
+        .and_then(|all| {
+            all.iter().find(|o| {
+                o["metadata"]["namespace"].as_str() == Some(ns)
+                    && o["metadata"]["name"].as_str() == Some(name)
+            })
+        })
+        .cloned();
+    match found {
+        Some(o) => {
+            if plural == "secrets" {
+                s.secret_gets.push(format!("{ns}/{name}"));
+            }
+            Json(o).into_response()
+        }
+        None => failure(404, "NotFound", format!("{plural} \"{name}\" not found")),
+    }
 }
 
 fn wants_metadata(headers: &HeaderMap) -> bool {

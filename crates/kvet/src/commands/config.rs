@@ -53,6 +53,7 @@ impl Collected {
             resources: self.part.resources,
             errors: self.errors,
             sections: Vec::new(),
+            images: Vec::new(),
         }
     }
 }

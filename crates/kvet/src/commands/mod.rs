@@ -1,6 +1,7 @@
 pub mod audit;
 pub mod checks;
 pub mod cluster;
+pub mod cluster_vuln;
 pub mod config;
 pub mod db;
 pub mod fs;
