@@ -93,7 +93,8 @@ fn json_error(what: &str, e: &serde_json::Error) -> SecretError {
 /// Decodes a Secret object (as the API returns it, `data` base64) of type
 /// `kubernetes.io/dockerconfigjson` (`{"auths": {registry: entry}}`) or
 /// `kubernetes.io/dockercfg` (`{registry: entry}`) into its logins. Entries give `auth`
-/// (base64 `user:password`) or `username` and `password`; entries with neither are skipped.
+/// (base64 `user:password`), `username` and `password`, or an OAuth `identitytoken`; entries
+/// with none of them are skipped.
 pub fn decode_pull_secret(secret: &Value) -> Result<Vec<RegistryLogin>, SecretError> {
     let kind = secret.get("type").and_then(Value::as_str).unwrap_or("");
     let (key, nested) = match kind {
@@ -131,7 +132,15 @@ pub fn decode_pull_secret(secret: &Value) -> Result<Vec<RegistryLogin>, SecretEr
                 .and_then(Value::as_str)
                 .filter(|s| !s.is_empty())
         };
-        if let Some(auth) = field("auth") {
+        if let Some(token) = field("identitytoken") {
+            // An OAuth identity token: docker's `<token>` user marks it, and the image puller
+            // exchanges it at the registry's token server.
+            out.push(RegistryLogin {
+                registry,
+                username: "<token>".to_string(),
+                password: token.to_string(),
+            });
+        } else if let Some(auth) = field("auth") {
             let decoded = b64.decode(auth.trim()).map_err(|_| {
                 SecretError::Invalid(format!("data[{key}]: the auth of {registry} is not base64"))
             })?;
@@ -232,6 +241,13 @@ mod tests {
         assert_eq!(logins.len(), 2);
         assert_eq!(logins[0].registry, "docker.io");
         assert_eq!(logins[0].username, "hubuser");
+        let acr = json!({"auths": {"team.azurecr.io": {"auth": b64("00000000-0000-0000-0000-000000000000:"), "identitytoken": "eyJhbGciOi.refresh"}}});
+        let secret = json!({"type": "kubernetes.io/dockerconfigjson", "data": {".dockerconfigjson": b64(&acr.to_string())}});
+        let token = decode_pull_secret(&secret).unwrap();
+        assert_eq!(
+            (token[0].username.as_str(), token[0].password.as_str()),
+            ("<token>", "eyJhbGciOi.refresh")
+        );
         assert_eq!(logins[0].password, "hub:pass");
         assert_eq!(logins[1].registry, "reg.example.com:5000");
         assert_eq!(logins[1].password, "s3cret");

@@ -479,6 +479,59 @@ fn bearer_token_flow() {
     );
 }
 
+/// `docker login` to an OAuth registry (ACR) stores an `identitytoken`: kvet exchanges it at
+/// the token realm with a refresh-token POST, and a wrong one is refused with a clear message.
+#[test]
+fn identity_token_from_docker_config_is_exchanged_by_oauth() {
+    let tmp = tempfile::tempdir().unwrap();
+    let storage = tmp.path().join("storage");
+    let p = push_multi(tmp.path(), &storage);
+    let signer = make_cert(tmp.path(), "token-signer");
+    let tokens = TokenServer::start_oauth(&signer, "refresh-7f3a");
+    let reg = Registry::start(
+        tmp.path(),
+        &storage,
+        &AuthMode::Token {
+            realm: tokens.realm(),
+            signer: signer.cert.clone(),
+        },
+        None,
+    );
+    let cache = tmp.path().join("cache");
+    let spec = SourceSpec::registry(&format!("{}/team/app:multi", reg.host())).unwrap();
+    let config = |token: &str| {
+        let path = tmp.path().join(format!("config-{token}.json"));
+        let doc = serde_json::json!({"auths": {reg.host(): {"auth": "", "identitytoken": token}}});
+        std::fs::write(&path, serde_json::to_vec(&doc).unwrap()).unwrap();
+        SourceOptions {
+            docker_config: Some(path),
+            ..insecure(&cache)
+        }
+    };
+    let (image, _) = open(&spec, &config("refresh-7f3a")).unwrap();
+    check_layers(&image, &p.amd);
+    let reqs = tokens.requests.lock().unwrap().clone();
+    assert_eq!(reqs.len(), 1, "{reqs:?}");
+    let (form, authz) = &reqs[0];
+    assert!(form.starts_with("POST "), "{form}");
+    for part in [
+        "grant_type=refresh_token",
+        "refresh_token=refresh-7f3a",
+        "client_id=kvet",
+        "scope=repository%3Ateam%2Fapp%3Apull",
+    ] {
+        assert!(form.contains(part), "{part} in {form}");
+    }
+    assert!(authz.is_none(), "no basic header with an identity token");
+
+    let e = open_err(&spec, &config("wrong-9c1d")).to_string();
+    assert!(
+        e.contains("refused the identity token") && e.contains("docker login"),
+        "{e}"
+    );
+    assert!(!e.contains("wrong-9c1d"), "the token is not echoed: {e}");
+}
+
 #[test]
 fn anonymous_bearer_tokens_like_docker_hub() {
     let tmp = tempfile::tempdir().unwrap();

@@ -74,10 +74,30 @@ impl fmt::Display for SourceSpec {
 /// A user name and password (or token) for a registry.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
-    /// User name.
+    /// User name ([`Credentials::IDENTITY_TOKEN`] for an OAuth identity token).
     pub username: String,
     /// Password or access token.
     pub password: String,
+}
+
+impl Credentials {
+    /// The user name docker and its credential helpers use to say that the secret is an OAuth2
+    /// refresh ("identity") token, as `docker login` stores for Azure Container Registry and
+    /// other registries with an OAuth token server: it is exchanged at the token realm with a
+    /// refresh-token grant instead of being sent as a password.
+    pub const IDENTITY_TOKEN: &'static str = "<token>";
+
+    /// Credentials holding an identity token.
+    pub fn identity_token(token: &str) -> Credentials {
+        Credentials {
+            username: Self::IDENTITY_TOKEN.to_string(),
+            password: token.to_string(),
+        }
+    }
+
+    pub fn is_identity_token(&self) -> bool {
+        self.username == Self::IDENTITY_TOKEN
+    }
 }
 
 impl fmt::Debug for Credentials {

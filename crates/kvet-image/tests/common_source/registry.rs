@@ -201,17 +201,27 @@ pub struct TokenServer {
 
 impl TokenServer {
     pub fn start(signer: &Cert, creds: Option<(&str, &str)>) -> TokenServer {
+        let want = creds.map(|(u, p)| {
+            TokenAuth::Basic(format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}"))
+            ))
+        });
+        Self::start_with(signer, want)
+    }
+
+    /// A token server that only answers OAuth2 `POST` requests with
+    /// `grant_type=refresh_token&refresh_token=<refresh>` (docker's identity tokens).
+    pub fn start_oauth(signer: &Cert, refresh: &str) -> TokenServer {
+        Self::start_with(signer, Some(TokenAuth::Refresh(refresh.to_string())))
+    }
+
+    fn start_with(signer: &Cert, want: Option<TokenAuth>) -> TokenServer {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let port = listener.local_addr().unwrap().port();
         let requests = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
-        let want = creds.map(|(u, p)| {
-            format!(
-                "Basic {}",
-                base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}"))
-            )
-        });
         let cert_pem = std::fs::read_to_string(&signer.cert).unwrap();
         let x5c: String = cert_pem
             .lines()
@@ -274,9 +284,17 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// What the token server demands.
+enum TokenAuth {
+    /// This `Authorization` header on `GET /token`.
+    Basic(String),
+    /// An OAuth2 refresh-token grant in a `POST /token` form.
+    Refresh(String),
+}
+
 fn serve_token(
     stream: TcpStream,
-    want: &Option<String>,
+    want: &Option<TokenAuth>,
     x5c: &str,
     key: &Path,
     reqs: &Mutex<Vec<(String, Option<String>)>>,
@@ -287,8 +305,10 @@ fn serve_token(
     if reader.read_line(&mut line).is_err() {
         return;
     }
+    let method = line.split_whitespace().next().unwrap_or("").to_string();
     let target = line.split_whitespace().nth(1).unwrap_or("").to_string();
     let mut authz = None;
+    let mut length = 0usize;
     loop {
         let mut h = String::new();
         if reader.read_line(&mut h).unwrap_or(0) == 0 || h.trim().is_empty() {
@@ -298,14 +318,26 @@ fn serve_token(
             if k.eq_ignore_ascii_case("authorization") {
                 authz = Some(v.trim().to_string());
             }
+            if k.eq_ignore_ascii_case("content-length") {
+                length = v.trim().parse().unwrap_or(0);
+            }
         }
     }
-    let query = target
-        .split_once('?')
-        .map(|(_, q)| q)
-        .unwrap_or("")
-        .to_string();
-    reqs.lock().unwrap().push((query.clone(), authz.clone()));
+    // A POST carries its parameters as a form body instead of a query string.
+    let query = if method == "POST" {
+        let mut body = vec![0; length.min(1 << 16)];
+        let _ = reader.read_exact(&mut body);
+        String::from_utf8_lossy(&body).into_owned()
+    } else {
+        target
+            .split_once('?')
+            .map(|(_, q)| q)
+            .unwrap_or("")
+            .to_string()
+    };
+    reqs.lock()
+        .unwrap()
+        .push((format!("{method} {query}"), authz.clone()));
     let respond = |mut s: &TcpStream, status: &str, body: &str| {
         let _ = write!(
             s,
@@ -313,24 +345,34 @@ fn serve_token(
             body.len()
         );
     };
-    if want.is_some() && authz.as_ref() != want.as_ref() {
+    let mut scope = String::new();
+    let mut service = String::new();
+    let mut grant = (String::new(), String::new());
+    for kv in query.split('&') {
+        if let Some((k, v)) = kv.split_once('=') {
+            match k {
+                "scope" => scope = percent_decode(v),
+                "service" => service = percent_decode(v),
+                "grant_type" => grant.0 = percent_decode(v),
+                "refresh_token" => grant.1 = percent_decode(v),
+                _ => {}
+            }
+        }
+    }
+    let allowed = match want {
+        None => true,
+        Some(TokenAuth::Basic(h)) => method == "GET" && authz.as_ref() == Some(h),
+        Some(TokenAuth::Refresh(t)) => {
+            method == "POST" && grant.0 == "refresh_token" && &grant.1 == t
+        }
+    };
+    if !allowed {
         respond(
             &stream,
             "401 Unauthorized",
             r#"{"details":"bad credentials"}"#,
         );
         return;
-    }
-    let mut scope = String::new();
-    let mut service = String::new();
-    for kv in query.split('&') {
-        if let Some((k, v)) = kv.split_once('=') {
-            match k {
-                "scope" => scope = percent_decode(v),
-                "service" => service = percent_decode(v),
-                _ => {}
-            }
-        }
     }
     // scope = repository:<name>:<actions>
     let mut access = Vec::new();
@@ -375,7 +417,13 @@ fn serve_token(
     child.stdout.take().unwrap().read_to_end(&mut sig).unwrap();
     child.wait().unwrap();
     let token = format!("{signing_input}.{}", b64url(&sig));
-    let body = serde_json::json!({"token": token, "expires_in": 300}).to_string();
+    // OAuth2 answers name the token `access_token`, the GET flow `token`.
+    let body = if method == "POST" {
+        serde_json::json!({"access_token": token, "expires_in": 300, "scope": scope})
+    } else {
+        serde_json::json!({"token": token, "expires_in": 300})
+    }
+    .to_string();
     respond(&stream, "200 OK", &body);
 }
 

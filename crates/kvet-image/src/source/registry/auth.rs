@@ -138,6 +138,12 @@ impl Auth {
                 let Some(c) = &self.credentials else {
                     return Err(self.needs_credentials());
                 };
+                if c.is_identity_token() {
+                    return Err(Error::Auth(format!(
+                        "registry {} asks for basic authentication, but the credentials for it are an OAuth identity token (which only works with token authentication); pass --username/--password",
+                        self.registry
+                    )));
+                }
                 let header = basic(c);
                 if sent == Some(header.as_str()) {
                     return Err(self.rejected(&header));
@@ -182,18 +188,37 @@ impl Auth {
         if let Some(service) = challenge.params.get("service") {
             query.push(("service", service.as_str()));
         }
-        let basic_header = self.credentials.as_ref().map(basic);
-        let mut headers = Vec::new();
-        if let Some(h) = &basic_header {
-            headers.push(("Authorization", h.as_str()));
-        }
         let what = format!("token for {}", self.repository);
-        let resp = http.get(realm, &headers, &query, &what)?;
+        let resp = match &self.credentials {
+            // Docker's token spec, OAuth2 variant: the identity token is a refresh token,
+            // exchanged by POSTing a refresh-token grant (`client_id` is mandatory there).
+            Some(c) if c.is_identity_token() => {
+                let mut form = vec![
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", c.password.as_str()),
+                    ("client_id", "kvet"),
+                ];
+                form.extend(query.iter().copied());
+                http.post_form(realm, &form, &what)?
+            }
+            other => {
+                let basic_header = other.as_ref().map(basic);
+                let mut headers = Vec::new();
+                if let Some(h) = &basic_header {
+                    headers.push(("Authorization", h.as_str()));
+                }
+                http.get(realm, &headers, &query, &what)?
+            }
+        };
         let status = resp.status().as_u16();
         match status {
             200 => {}
             401 | 403 => {
                 return Err(match &self.credentials {
+                    Some(c) if c.is_identity_token() => Error::Auth(format!(
+                        "registry {}: the token server {realm} refused the identity token (HTTP {status}); it may have expired: log in again with `docker login {}`",
+                        self.registry, self.registry
+                    )),
                     Some(c) => Error::Auth(format!(
                         "registry {}: the token server {realm} refused the credentials of user {:?} (HTTP {status}); check the user name and password",
                         self.registry, c.username

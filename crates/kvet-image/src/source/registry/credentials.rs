@@ -108,14 +108,8 @@ pub(crate) fn lookup(path: &Path, registry: &str) -> Result<Option<Credentials>>
 }
 
 fn entry_credentials(entry: &AuthEntry, registry: &str, file: &str) -> Result<Option<Credentials>> {
-    if entry
-        .identitytoken
-        .as_deref()
-        .is_some_and(|t| !t.is_empty())
-    {
-        return Err(Error::Auth(format!(
-            "{file}: the entry for {registry} holds an OAuth identity token, which kvet does not support yet; pass --username/--password"
-        )));
+    if let Some(token) = entry.identitytoken.as_deref().filter(|t| !t.is_empty()) {
+        return Ok(Some(Credentials::identity_token(token)));
     }
     if let Some(auth) = entry.auth.as_deref().filter(|a| !a.is_empty()) {
         let decoded = base64::engine::general_purpose::STANDARD
@@ -224,11 +218,7 @@ fn run_helper(
     }
     let answer: HelperAnswer = serde_json::from_slice(&out.stdout)
         .map_err(|e| Error::Auth(format!("{program} get: unreadable answer: {e}")))?;
-    if answer.username == "<token>" {
-        return Err(Error::Auth(format!(
-            "{program} returned an OAuth identity token for {registry}, which kvet does not support yet; pass --username/--password"
-        )));
-    }
+    // A helper's `<token>` user name marks an identity token, as in docker's config entries.
     Ok(Some(Credentials {
         username: answer.username,
         password: answer.secret,

@@ -73,9 +73,7 @@ impl Http {
         query: &[(&str, &str)],
         what: &str,
     ) -> Result<Response<Body>> {
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
+        self.retrying(url, what, || {
             let mut req = self.agent.get(url);
             for (k, v) in headers {
                 req = req.header(*k, *v);
@@ -83,8 +81,33 @@ impl Http {
             for (k, v) in query {
                 req = req.query(*k, *v);
             }
+            req.call()
+        })
+    }
+
+    /// POST `form` (`application/x-www-form-urlencoded`) to `url`, retrying like [`Http::get`].
+    pub(crate) fn post_form(
+        &self,
+        url: &str,
+        form: &[(&str, &str)],
+        what: &str,
+    ) -> Result<Response<Body>> {
+        self.retrying(url, what, || {
+            self.agent.post(url).send_form(form.iter().copied())
+        })
+    }
+
+    fn retrying(
+        &self,
+        url: &str,
+        what: &str,
+        send: impl Fn() -> std::result::Result<Response<Body>, ureq::Error>,
+    ) -> Result<Response<Body>> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
             let last = attempt >= self.attempts;
-            match req.call() {
+            match send() {
                 Ok(resp) => {
                     let status = resp.status().as_u16();
                     if (status == 429 || status >= 500) && !last {
