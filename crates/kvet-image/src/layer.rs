@@ -10,9 +10,10 @@
 //! third, handing decompressed chunks to the caller's tar walk through small bounded channels:
 //! given the cores, a layer is read in about the time of its decompression alone.
 
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufRead, Read, Seek, SeekFrom};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::Arc;
 
 use serde::Serialize;
 use sha2::{Digest as _, Sha256, Sha512};
@@ -69,7 +70,9 @@ impl Hasher {
 /// Where the stored bytes go to be hashed: here, or (in [`read_layer`]) to a thread of their own.
 enum DigestSink {
     Here(Box<Hasher>),
-    Thread(SyncSender<Vec<u8>>),
+    /// The chunk the decompressor reads is shared with the hashing thread (the first `usize`
+    /// bytes are the blob's), not copied.
+    Thread(SyncSender<(Arc<Vec<u8>>, usize)>),
 }
 
 /// The digest mismatch error, or nothing.
@@ -107,7 +110,8 @@ fn parse_digest(digest: &str) -> Result<(Hasher, String)> {
 /// Progress of one layer's stored bytes, reported to a scan's progress callback.
 pub type ByteProgress<'a> = &'a (dyn Fn(u64) + Sync);
 
-/// Hashes and counts the stored bytes of a blob as they are read.
+/// Hashes and counts the stored bytes of a blob as they are read, and buffers them for the
+/// decompressor (it is the decompressor's `BufRead`).
 struct Verifier<'a> {
     inner: Box<dyn Read + Send + 'a>,
     sink: DigestSink,
@@ -117,14 +121,34 @@ struct Verifier<'a> {
     limit: u64,
     progress: Option<ByteProgress<'a>>,
     reported: u64,
+    /// The bytes last read: `chunk[pos..filled]` are not consumed yet.
+    chunk: Arc<Vec<u8>>,
+    filled: usize,
+    pos: usize,
 }
 
 /// Progress is reported at most once per this many stored bytes.
 const PROGRESS_STEP: u64 = 4 << 20;
 
-impl Read for Verifier<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
+/// Stored bytes read at a time.
+const STORED_CHUNK: usize = 256 << 10;
+
+impl Verifier<'_> {
+    /// Reads the next piece of the blob into a chunk and hands it to the digest. The chunk is
+    /// reused when the hashing thread is done with it (it usually is: hashing is faster than
+    /// decompressing), so the bytes are neither copied nor freshly allocated per read.
+    fn refill(&mut self) -> io::Result<()> {
+        let old = std::mem::take(&mut self.chunk);
+        let mut buf = Arc::try_unwrap(old).unwrap_or_default();
+        if buf.len() < STORED_CHUNK {
+            buf = vec![0; STORED_CHUNK];
+        }
+        let n = loop {
+            match self.inner.read(&mut buf) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                other => break other?,
+            }
+        };
         self.read += n as u64;
         if self.read > self.limit {
             return Err(io::Error::other(Error::Limit {
@@ -132,22 +156,49 @@ impl Read for Verifier<'_> {
                 limit: format!("stored layer size ({} bytes)", self.limit),
             }));
         }
+        let chunk = Arc::new(buf);
         match &mut self.sink {
-            DigestSink::Here(h) => h.update(&buf[..n]),
+            DigestSink::Here(h) => h.update(&chunk[..n]),
             DigestSink::Thread(tx) => {
                 // A closed channel means the hashing thread is gone, which only happens once
                 // the layer is being abandoned; the caller sees the error elsewhere.
-                if n > 0 && tx.send(buf[..n].to_vec()).is_err() {
+                if n > 0 && tx.send((Arc::clone(&chunk), n)).is_err() {
                     return Err(io::Error::other("layer hashing stopped"));
                 }
             }
         }
+        self.chunk = chunk;
+        self.filled = n;
+        self.pos = 0;
         if let Some(p) = self.progress {
             if self.read - self.reported >= PROGRESS_STEP || n == 0 {
                 self.reported = self.read;
                 p(self.read);
             }
         }
+        Ok(())
+    }
+}
+
+impl BufRead for Verifier<'_> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.pos == self.filled {
+            self.refill()?;
+        }
+        Ok(&self.chunk[self.pos..self.filled])
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.pos = (self.pos + amt).min(self.filled);
+    }
+}
+
+impl Read for Verifier<'_> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let avail = self.fill_buf()?;
+        let n = avail.len().min(out.len());
+        out[..n].copy_from_slice(&avail[..n]);
+        self.consume(n);
         Ok(n)
     }
 }
@@ -157,7 +208,16 @@ impl Verifier<'_> {
     /// before trailing bytes) and compares the digest of everything read — or, when a thread
     /// hashes, closes its channel and leaves the comparison to [`read_layer`].
     fn finish(mut self) -> Result<u64> {
-        io::copy(&mut self, &mut io::sink()).map_err(|e| into_image_error(e, &self.digest))?;
+        loop {
+            let n = match self.fill_buf() {
+                Ok(b) => b.len(),
+                Err(e) => return Err(into_image_error(e, &self.digest)),
+            };
+            if n == 0 {
+                break;
+            }
+            self.consume(n);
+        }
         match self.sink {
             DigestSink::Here(h) => compare_digest(&self.digest, &self.expected_hex, h.hex())?,
             DigestSink::Thread(tx) => drop(tx),
@@ -178,9 +238,9 @@ fn hex(bytes: &[u8]) -> String {
 
 /// Decompressors over the buffered, verified blob.
 enum Decoder<'a> {
-    Gzip(flate2::bufread::MultiGzDecoder<BufReader<Verifier<'a>>>),
-    Zstd(zstd::stream::read::Decoder<'static, BufReader<Verifier<'a>>>),
-    Plain(BufReader<Verifier<'a>>),
+    Gzip(flate2::bufread::MultiGzDecoder<Verifier<'a>>),
+    Zstd(zstd::stream::read::Decoder<'static, Verifier<'a>>),
+    Plain(Verifier<'a>),
 }
 
 /// The decompressed tar bytes of one layer, bounded by
@@ -236,8 +296,11 @@ impl<'a> LayerStream<'a> {
             limit: limits.max_layer_bytes,
             progress,
             reported: 0,
+            chunk: Arc::default(),
+            filled: 0,
+            pos: 0,
         };
-        let mut buffered = BufReader::with_capacity(256 << 10, verifier);
+        let mut buffered = verifier;
         let head = buffered
             .fill_buf()
             .map_err(|e| into_image_error(e, &layer.digest))?;
@@ -276,9 +339,9 @@ impl<'a> LayerStream<'a> {
         io::copy(&mut self, &mut io::sink()).map_err(|e| into_image_error(e, &self.digest))?;
         let uncompressed = self.uncompressed;
         let verifier = match self.decoder {
-            Decoder::Gzip(d) => d.into_inner().into_inner(),
-            Decoder::Zstd(d) => d.finish().into_inner(),
-            Decoder::Plain(d) => d.into_inner(),
+            Decoder::Gzip(d) => d.into_inner(),
+            Decoder::Zstd(d) => d.finish(),
+            Decoder::Plain(d) => d,
         };
         let stored = verifier.finish()?;
         Ok((stored, uncompressed))
@@ -363,19 +426,29 @@ const CHUNK: usize = 256 << 10;
 /// Chunks in flight (bounds the memory between the threads to a few MiB).
 const IN_FLIGHT: usize = 8;
 
+/// The tar bytes of a layer as [`read_layer`] hands them over. `Seek` only moves forward
+/// (`SeekFrom::Current(n)` with `n ≥ 0`, or `Start` at or after the current position): it lets
+/// `tar` skip the data of entries nobody keeps (most of an image) without copying it out.
+pub trait TarStream: Read + Seek {}
+
+impl<T: Read + Seek> TarStream for T {}
+
 /// The caller's end of the channel: decompressed bytes, in order.
 struct ChannelReader<'a> {
     rx: Receiver<io::Result<Vec<u8>>>,
     free: SyncSender<Vec<u8>>,
     chunk: Vec<u8>,
     pos: usize,
+    /// Bytes read or skipped so far (the stream position `Seek` reports).
+    consumed: u64,
     stored: &'a AtomicU64,
     progress: Option<&'a dyn Fn(u64)>,
     reported: u64,
 }
 
-impl Read for ChannelReader<'_> {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+impl ChannelReader<'_> {
+    /// Makes sure unread bytes are at hand; `false` at the end of the stream.
+    fn fill(&mut self) -> io::Result<bool> {
         while self.pos == self.chunk.len() {
             match self.rx.recv() {
                 Ok(Ok(next)) => {
@@ -391,13 +464,61 @@ impl Read for ChannelReader<'_> {
                     }
                 }
                 Ok(Err(e)) => return Err(e),
-                Err(_) => return Ok(0), // the reader thread is done
+                Err(_) => return Ok(false), // the reader thread is done
             }
+        }
+        Ok(true)
+    }
+
+    /// Passes over `amt` bytes; fewer when the stream ends first. Returns the bytes passed.
+    fn skip(&mut self, mut amt: u64) -> io::Result<u64> {
+        let mut skipped = 0;
+        while amt > 0 && self.fill()? {
+            let n = amt.min((self.chunk.len() - self.pos) as u64);
+            // `n` is at most the chunk's length, a usize.
+            self.pos += n as usize;
+            self.consumed += n;
+            skipped += n;
+            amt -= n;
+        }
+        Ok(skipped)
+    }
+}
+
+impl Read for ChannelReader<'_> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if !self.fill()? {
+            return Ok(0);
         }
         let n = out.len().min(self.chunk.len() - self.pos);
         out[..n].copy_from_slice(&self.chunk[self.pos..self.pos + n]);
         self.pos += n;
+        self.consumed += n as u64;
         Ok(n)
+    }
+}
+
+impl Seek for ChannelReader<'_> {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        let ahead = match pos {
+            SeekFrom::Current(n) => u64::try_from(n).ok(),
+            SeekFrom::Start(n) => n.checked_sub(self.consumed),
+            SeekFrom::End(_) => None,
+        };
+        let Some(ahead) = ahead else {
+            return Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "a layer stream only skips forward",
+            ));
+        };
+        if self.skip(ahead)? < ahead {
+            // What `tar` reports when it skips by reading and the stream ends.
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "unexpected EOF during skip",
+            ));
+        }
+        Ok(self.consumed)
     }
 }
 
@@ -410,7 +531,7 @@ pub fn read_layer<T>(
     layer: &LayerDesc,
     limits: &Limits,
     progress: Option<&dyn Fn(u64)>,
-    body: impl FnOnce(&mut dyn Read) -> Result<T>,
+    body: impl FnOnce(&mut dyn TarStream) -> Result<T>,
 ) -> Result<(T, LayerTotals)> {
     let counter = AtomicU64::new(0);
     let (mut hasher, expected_hex) = parse_digest(&layer.digest)?;
@@ -418,10 +539,10 @@ pub fn read_layer<T>(
         let (tx, rx) = sync_channel::<io::Result<Vec<u8>>>(IN_FLIGHT);
         let (free_tx, free_rx) = sync_channel::<Vec<u8>>(IN_FLIGHT + 2);
         // Hashing gets a thread of its own: with zstd it costs a third of decompression.
-        let (raw_tx, raw_rx) = sync_channel::<Vec<u8>>(IN_FLIGHT);
+        let (raw_tx, raw_rx) = sync_channel::<(Arc<Vec<u8>>, usize)>(IN_FLIGHT);
         let hashing = scope.spawn(move || {
-            for chunk in raw_rx {
-                hasher.update(&chunk);
+            for (chunk, n) in raw_rx {
+                hasher.update(&chunk[..n]);
             }
             hasher.hex()
         });
@@ -480,12 +601,14 @@ pub fn read_layer<T>(
             free: free_tx,
             chunk: Vec::new(),
             pos: 0,
+            consumed: 0,
             stored: &counter,
             progress,
             reported: 0,
         };
         let out = body(&mut reader).and_then(|v| {
-            io::copy(&mut reader, &mut io::sink())
+            reader
+                .skip(u64::MAX)
                 .map(|_| v)
                 .map_err(|e| into_image_error(e, &layer.digest))
         });
