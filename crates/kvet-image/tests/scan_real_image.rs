@@ -405,7 +405,7 @@ fn executables_are_kept_exactly_when_a_cataloguer_uses_them() {
         for (path, bytes) in &executables {
             let want = kvet_inventory::executable_worth_keeping(path, bytes);
             assert_eq!(
-                sq.files.get(path.as_str()).is_some(),
+                sq.files.contains_key(path.as_str()),
                 want,
                 "{variant} {path}"
             );

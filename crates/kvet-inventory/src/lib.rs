@@ -234,7 +234,7 @@ pub fn has_executable_marker(bytes: &[u8]) -> bool {
         .get_or_init(|| {
             EXECUTABLE_MARKERS
                 .iter()
-                .map(|m| memchr::memmem::Finder::new(m))
+                .map(memchr::memmem::Finder::new)
                 .collect()
         })
         .iter()
