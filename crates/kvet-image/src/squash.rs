@@ -26,7 +26,7 @@ use std::sync::Arc;
 use kvet_inventory::{Files, Warning};
 use serde::Serialize;
 
-use crate::layer::{into_image_error, read_layer, Compression};
+use crate::layer::{into_image_error, read_layer, Compression, LayerReader};
 use crate::{BlobSource, Error, LayerDesc, Limits, Result};
 use path::{child, normalise_entry, split_parent, PathError};
 pub use vfs::drop_alias_duplicates;
@@ -177,7 +177,7 @@ impl Squasher {
                             limit: format!("entries over all layers ({})", self.limits.max_entries),
                         });
                     }
-                    self.apply_entry(&mut entry, layer, index, &mut stats)?;
+                    self.apply_entry(&mut entry, reader, layer, index, &mut stats)?;
                 }
                 Ok(())
             })();
@@ -202,6 +202,7 @@ impl Squasher {
     fn apply_entry<R: Read>(
         &mut self,
         entry: &mut tar::Entry<'_, R>,
+        reader: LayerReader<'_, '_>,
         layer: &LayerDesc,
         index: usize,
         stats: &mut LayerStats,
@@ -263,7 +264,7 @@ impl Squasher {
             }
             T::Regular | T::Continuous | T::GNUSparse => {
                 self.remove(&placed, true, None, index);
-                self.regular(entry, placed, digest, index, stats)?;
+                self.regular(entry, reader, placed, digest, index, stats)?;
             }
             _ => {
                 // Devices, FIFOs and anything unknown: never kept, but they replace what was
@@ -335,6 +336,7 @@ impl Squasher {
     fn regular<R: Read>(
         &mut self,
         entry: &mut tar::Entry<'_, R>,
+        reader: LayerReader<'_, '_>,
         placed: String,
         digest: &str,
         index: usize,
@@ -383,7 +385,7 @@ impl Squasher {
                 return Ok(());
             }
             if !kvet_inventory::binary::is_known_program(&placed) {
-                return self.sniff_executable(entry, &head, placed, digest, index, stats);
+                return self.sniff_executable(entry, reader, &head, placed, digest, index, stats);
             }
             kept = Kept::Executable;
             data = head;
@@ -401,39 +403,53 @@ impl Squasher {
         self.store(placed, Arc::new(data), index, kept, digest)
     }
 
-    /// Reads an executable that is not named like a program the binary detector knows into the
-    /// reused scratch buffer, and keeps it only when it carries one of
-    /// [`kvet_inventory::EXECUTABLE_MARKERS`] (Go build info, cargo-auditable data): the
-    /// cataloguers find nothing in any other, and most of an image's executables (108 MB of
-    /// Debian 12's 238) are such. Exact by construction: a file is dropped only when
-    /// [`kvet_inventory::executable_worth_keeping`] is false for its whole content.
+    /// Passes over an executable that is not named like a program the binary detector knows
+    /// and keeps it only when it carries one of [`kvet_inventory::EXECUTABLE_MARKERS`] (Go
+    /// build info, cargo-auditable data): the cataloguers find nothing in any other, and most
+    /// of an image's executables (108 MB of Debian 12's 238) are such. Exact by construction:
+    /// a file is dropped only when [`kvet_inventory::executable_worth_keeping`] is false for
+    /// its whole content.
     ///
-    /// The whole file passes through the buffer because no prefix of it decides: the markers
-    /// sit wherever the linker put them. In Debian's runc (externally linked Go, 8.75 MB) the
+    /// The whole file has to be looked at, as no prefix of it decides: the markers sit
+    /// wherever the linker put them. In Debian's runc (externally linked Go, 8.75 MB) the
     /// `.go.buildinfo` section starts at byte 0x83d380, 95 % into the file, after `.data`, and
     /// `.shstrtab` (where ELF keeps section names such as `.dep-v0`) just before the section
-    /// headers at the very end. The buffer is one file at most (bounded by
-    /// [`Limits::max_file_bytes`], checked by the caller) and reused, so dropping costs one copy
-    /// and no allocation.
+    /// headers at the very end. So the bytes are searched where the decompressor put them
+    /// ([`LayerReader::take_if_marked`]), whose chunks are held until the end of the file —
+    /// one file at most, bounded by [`Limits::max_file_bytes`] (checked by the caller) — and
+    /// copied out only for a marked file. A sparse entry goes through `tar` into the reused
+    /// scratch buffer instead.
+    #[allow(clippy::too_many_arguments)]
     fn sniff_executable<R: Read>(
         &mut self,
         entry: &mut tar::Entry<'_, R>,
+        reader: LayerReader<'_, '_>,
         head: &[u8],
         placed: String,
         digest: &str,
         index: usize,
         stats: &mut LayerStats,
     ) -> Result<()> {
-        let size = usize::try_from(entry.size()).map_err(|_| Error::Limit {
-            what: format!("{placed} in layer {digest}"),
-            limit: "file size addressable on this machine".into(),
-        })?;
-        let (len, marked) =
-            sniff(entry, head, size, &mut self.scratch).map_err(|e| into_image_error(e, digest))?;
-        let data = marked.then(|| self.scratch[..len].to_vec());
-        if self.scratch.len() > SCRATCH_KEEP {
-            self.scratch = Vec::new();
-        }
+        let size = entry.size();
+        let data = if entry.header().entry_type() == tar::EntryType::GNUSparse {
+            // The archive holds a sparse file's pieces, not its bytes: `tar` assembles them.
+            let size = usize::try_from(size).map_err(|_| Error::Limit {
+                what: format!("{placed} in layer {digest}"),
+                limit: "file size addressable on this machine".into(),
+            })?;
+            let (len, marked) = sniff(entry, head, size, &mut self.scratch)
+                .map_err(|e| into_image_error(e, digest))?;
+            let data = marked.then(|| self.scratch[..len].to_vec());
+            if self.scratch.len() > SCRATCH_KEEP {
+                self.scratch = Vec::new();
+            }
+            data
+        } else {
+            let rest = size.saturating_sub(head.len() as u64);
+            reader
+                .take_if_marked(rest, head)
+                .map_err(|e| into_image_error(e, digest))?
+        };
         let Some(data) = data else {
             self.dropped_executables.insert(placed);
             return Ok(());
