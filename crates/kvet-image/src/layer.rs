@@ -10,9 +10,11 @@
 //! third, handing decompressed chunks to the caller's tar walk through small bounded channels:
 //! given the cores, a layer is read in about the time of its decompression alone.
 
-use std::io::{self, BufRead, BufReader, Read};
+use std::cell::RefCell;
+use std::io::{self, BufRead, Read, Seek, SeekFrom};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
+use std::sync::Arc;
 
 use serde::Serialize;
 use sha2::{Digest as _, Sha256, Sha512};
@@ -69,7 +71,9 @@ impl Hasher {
 /// Where the stored bytes go to be hashed: here, or (in [`read_layer`]) to a thread of their own.
 enum DigestSink {
     Here(Box<Hasher>),
-    Thread(SyncSender<Vec<u8>>),
+    /// The chunk the decompressor reads is shared with the hashing thread (the first `usize`
+    /// bytes are the blob's), not copied.
+    Thread(SyncSender<(Arc<Vec<u8>>, usize)>),
 }
 
 /// The digest mismatch error, or nothing.
@@ -107,7 +111,8 @@ fn parse_digest(digest: &str) -> Result<(Hasher, String)> {
 /// Progress of one layer's stored bytes, reported to a scan's progress callback.
 pub type ByteProgress<'a> = &'a (dyn Fn(u64) + Sync);
 
-/// Hashes and counts the stored bytes of a blob as they are read.
+/// Hashes and counts the stored bytes of a blob as they are read, and buffers them for the
+/// decompressor (it is the decompressor's `BufRead`).
 struct Verifier<'a> {
     inner: Box<dyn Read + Send + 'a>,
     sink: DigestSink,
@@ -117,14 +122,34 @@ struct Verifier<'a> {
     limit: u64,
     progress: Option<ByteProgress<'a>>,
     reported: u64,
+    /// The bytes last read: `chunk[pos..filled]` are not consumed yet.
+    chunk: Arc<Vec<u8>>,
+    filled: usize,
+    pos: usize,
 }
 
 /// Progress is reported at most once per this many stored bytes.
 const PROGRESS_STEP: u64 = 4 << 20;
 
-impl Read for Verifier<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
+/// Stored bytes read at a time.
+const STORED_CHUNK: usize = 256 << 10;
+
+impl Verifier<'_> {
+    /// Reads the next piece of the blob into a chunk and hands it to the digest. The chunk is
+    /// reused when the hashing thread is done with it (it usually is: hashing is faster than
+    /// decompressing), so the bytes are neither copied nor freshly allocated per read.
+    fn refill(&mut self) -> io::Result<()> {
+        let old = std::mem::take(&mut self.chunk);
+        let mut buf = Arc::try_unwrap(old).unwrap_or_default();
+        if buf.len() < STORED_CHUNK {
+            buf = vec![0; STORED_CHUNK];
+        }
+        let n = loop {
+            match self.inner.read(&mut buf) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                other => break other?,
+            }
+        };
         self.read += n as u64;
         if self.read > self.limit {
             return Err(io::Error::other(Error::Limit {
@@ -132,22 +157,49 @@ impl Read for Verifier<'_> {
                 limit: format!("stored layer size ({} bytes)", self.limit),
             }));
         }
+        let chunk = Arc::new(buf);
         match &mut self.sink {
-            DigestSink::Here(h) => h.update(&buf[..n]),
+            DigestSink::Here(h) => h.update(&chunk[..n]),
             DigestSink::Thread(tx) => {
                 // A closed channel means the hashing thread is gone, which only happens once
                 // the layer is being abandoned; the caller sees the error elsewhere.
-                if n > 0 && tx.send(buf[..n].to_vec()).is_err() {
+                if n > 0 && tx.send((Arc::clone(&chunk), n)).is_err() {
                     return Err(io::Error::other("layer hashing stopped"));
                 }
             }
         }
+        self.chunk = chunk;
+        self.filled = n;
+        self.pos = 0;
         if let Some(p) = self.progress {
             if self.read - self.reported >= PROGRESS_STEP || n == 0 {
                 self.reported = self.read;
                 p(self.read);
             }
         }
+        Ok(())
+    }
+}
+
+impl BufRead for Verifier<'_> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.pos == self.filled {
+            self.refill()?;
+        }
+        Ok(&self.chunk[self.pos..self.filled])
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.pos = (self.pos + amt).min(self.filled);
+    }
+}
+
+impl Read for Verifier<'_> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let avail = self.fill_buf()?;
+        let n = avail.len().min(out.len());
+        out[..n].copy_from_slice(&avail[..n]);
+        self.consume(n);
         Ok(n)
     }
 }
@@ -157,7 +209,16 @@ impl Verifier<'_> {
     /// before trailing bytes) and compares the digest of everything read — or, when a thread
     /// hashes, closes its channel and leaves the comparison to [`read_layer`].
     fn finish(mut self) -> Result<u64> {
-        io::copy(&mut self, &mut io::sink()).map_err(|e| into_image_error(e, &self.digest))?;
+        loop {
+            let n = match self.fill_buf() {
+                Ok(b) => b.len(),
+                Err(e) => return Err(into_image_error(e, &self.digest)),
+            };
+            if n == 0 {
+                break;
+            }
+            self.consume(n);
+        }
         match self.sink {
             DigestSink::Here(h) => compare_digest(&self.digest, &self.expected_hex, h.hex())?,
             DigestSink::Thread(tx) => drop(tx),
@@ -178,9 +239,9 @@ fn hex(bytes: &[u8]) -> String {
 
 /// Decompressors over the buffered, verified blob.
 enum Decoder<'a> {
-    Gzip(flate2::bufread::MultiGzDecoder<BufReader<Verifier<'a>>>),
-    Zstd(zstd::stream::read::Decoder<'static, BufReader<Verifier<'a>>>),
-    Plain(BufReader<Verifier<'a>>),
+    Gzip(flate2::bufread::MultiGzDecoder<Verifier<'a>>),
+    Zstd(zstd::stream::read::Decoder<'static, Verifier<'a>>),
+    Plain(Verifier<'a>),
 }
 
 /// The decompressed tar bytes of one layer, bounded by
@@ -236,8 +297,11 @@ impl<'a> LayerStream<'a> {
             limit: limits.max_layer_bytes,
             progress,
             reported: 0,
+            chunk: Arc::default(),
+            filled: 0,
+            pos: 0,
         };
-        let mut buffered = BufReader::with_capacity(256 << 10, verifier);
+        let mut buffered = verifier;
         let head = buffered
             .fill_buf()
             .map_err(|e| into_image_error(e, &layer.digest))?;
@@ -276,9 +340,9 @@ impl<'a> LayerStream<'a> {
         io::copy(&mut self, &mut io::sink()).map_err(|e| into_image_error(e, &self.digest))?;
         let uncompressed = self.uncompressed;
         let verifier = match self.decoder {
-            Decoder::Gzip(d) => d.into_inner().into_inner(),
-            Decoder::Zstd(d) => d.finish().into_inner(),
-            Decoder::Plain(d) => d.into_inner(),
+            Decoder::Gzip(d) => d.into_inner(),
+            Decoder::Zstd(d) => d.finish(),
+            Decoder::Plain(d) => d,
         };
         let stored = verifier.finish()?;
         Ok((stored, uncompressed))
@@ -363,24 +427,72 @@ const CHUNK: usize = 256 << 10;
 /// Chunks in flight (bounds the memory between the threads to a few MiB).
 const IN_FLIGHT: usize = 8;
 
+/// The tar bytes of a layer as [`read_layer`] hands them over: a cheap handle (copy it to give
+/// one to `tar::Archive` and keep one). `Seek` only moves forward (`SeekFrom::Current(n)` with
+/// `n ≥ 0`): it lets `tar` skip the data of entries nobody keeps (most of an image) without
+/// copying it out; [`LayerReader::take_if_marked`] passes over one entry's data the same way.
+#[derive(Clone, Copy)]
+pub struct LayerReader<'r, 'a> {
+    inner: &'r RefCell<ChannelReader<'a>>,
+}
+
+impl Read for LayerReader<'_, '_> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        self.inner.borrow_mut().read(out)
+    }
+}
+
+impl Seek for LayerReader<'_, '_> {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        self.inner.borrow_mut().seek(pos)
+    }
+}
+
+impl LayerReader<'_, '_> {
+    /// Passes over the next `len` bytes — the rest of the data of the tar entry just begun,
+    /// of a regular (not sparse) file — searching them for
+    /// [`kvet_inventory::EXECUTABLE_MARKERS`] where they lie, and returns them only when one
+    /// is found. `tar` is not told (it learns at its next skip); call this only between
+    /// `tar`'s reads of an entry and its move to the next one, and read nothing more of that
+    /// entry through `tar`.
+    pub fn take_if_marked(&self, len: u64, head: &[u8]) -> io::Result<Option<Vec<u8>>> {
+        self.inner.borrow_mut().take_if_marked(len, head)
+    }
+}
+
 /// The caller's end of the channel: decompressed bytes, in order.
 struct ChannelReader<'a> {
     rx: Receiver<io::Result<Vec<u8>>>,
-    free: SyncSender<Vec<u8>>,
+    /// Used chunks go back to the decompressing thread. Unbounded: chunks held by
+    /// `take_if_marked` (one file's worth) come back all at once and are all reused.
+    free: Sender<Vec<u8>>,
     chunk: Vec<u8>,
     pos: usize,
+    /// Bytes read or skipped so far (the stream position `Seek` reports).
+    consumed: u64,
+    /// Bytes `take_if_marked` consumed that `tar` does not know about yet.
+    taken: u64,
+    /// While `take_if_marked` runs: the chunks passed, kept until it knows whether it needs
+    /// their bytes.
+    held: Option<Vec<Vec<u8>>>,
     stored: &'a AtomicU64,
     progress: Option<&'a dyn Fn(u64)>,
     reported: u64,
 }
 
-impl Read for ChannelReader<'_> {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+impl ChannelReader<'_> {
+    /// Makes sure unread bytes are at hand; `false` at the end of the stream.
+    fn fill(&mut self) -> io::Result<bool> {
         while self.pos == self.chunk.len() {
             match self.rx.recv() {
                 Ok(Ok(next)) => {
                     let used = std::mem::replace(&mut self.chunk, next);
-                    let _ = self.free.try_send(used);
+                    match &mut self.held {
+                        Some(held) => held.push(used),
+                        None => {
+                            let _ = self.free.send(used);
+                        }
+                    }
                     self.pos = 0;
                     if let Some(p) = self.progress {
                         let n = self.stored.load(Ordering::Relaxed);
@@ -391,13 +503,121 @@ impl Read for ChannelReader<'_> {
                     }
                 }
                 Ok(Err(e)) => return Err(e),
-                Err(_) => return Ok(0), // the reader thread is done
+                Err(_) => return Ok(false), // the reader thread is done
             }
+        }
+        Ok(true)
+    }
+
+    /// Passes over `amt` bytes; fewer when the stream ends first. Returns the bytes passed.
+    fn skip(&mut self, mut amt: u64) -> io::Result<u64> {
+        let mut skipped = 0;
+        while amt > 0 && self.fill()? {
+            let n = amt.min((self.chunk.len() - self.pos) as u64);
+            // `n` is at most the chunk's length, a usize.
+            self.pos += n as usize;
+            self.consumed += n;
+            skipped += n;
+            amt -= n;
+        }
+        Ok(skipped)
+    }
+
+    /// See [`LayerReader::take_if_marked`]. The bytes are searched in place, in the chunks the
+    /// decompressing thread filled; only a marked file is copied out.
+    fn take_if_marked(&mut self, len: u64, head: &[u8]) -> io::Result<Option<Vec<u8>>> {
+        const OVERLAP: usize = kvet_inventory::EXECUTABLE_MARKER_MAX - 1;
+        self.held = Some(Vec::new());
+        // (chunk number — an index into `held`, or `held.len()` for the current chunk — and
+        // the range of it that belongs to the file)
+        let mut pieces: Vec<(usize, usize, usize)> = Vec::new();
+        // The last bytes seen, so that a marker split between two chunks is found.
+        let mut tail: Vec<u8> = head[head.len().saturating_sub(OVERLAP)..].to_vec();
+        let mut marked = kvet_inventory::has_executable_marker(head);
+        let mut left = len;
+        let result = (|| {
+            while left > 0 && self.fill()? {
+                let n = left.min((self.chunk.len() - self.pos) as u64) as usize;
+                let piece = &self.chunk[self.pos..self.pos + n];
+                if !marked {
+                    let k = piece.len().min(OVERLAP);
+                    tail.extend_from_slice(&piece[..k]);
+                    marked = kvet_inventory::has_executable_marker(&tail)
+                        || kvet_inventory::has_executable_marker(piece);
+                    if piece.len() >= OVERLAP {
+                        tail.clear();
+                        tail.extend_from_slice(&piece[piece.len() - OVERLAP..]);
+                    } else {
+                        // `tail` is the old tail and the whole short piece: keep its end.
+                        let extra = tail.len().saturating_sub(OVERLAP);
+                        tail.drain(..extra);
+                    }
+                }
+                let number = self.held.as_ref().map_or(0, Vec::len);
+                pieces.push((number, self.pos, self.pos + n));
+                self.pos += n;
+                self.consumed += n as u64;
+                self.taken += n as u64;
+                left -= n as u64;
+            }
+            Ok::<(), io::Error>(())
+        })();
+        let held = self.held.take().unwrap_or_default();
+        let out = (result.is_ok() && marked).then(|| {
+            let mut data = Vec::with_capacity(head.len() + (len - left) as usize);
+            data.extend_from_slice(head);
+            for &(number, from, to) in &pieces {
+                let chunk = held.get(number).unwrap_or(&self.chunk);
+                data.extend_from_slice(&chunk[from..to]);
+            }
+            data
+        });
+        for chunk in held {
+            let _ = self.free.send(chunk);
+        }
+        result.map(|()| out)
+    }
+}
+
+impl Read for ChannelReader<'_> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if !self.fill()? {
+            return Ok(0);
         }
         let n = out.len().min(self.chunk.len() - self.pos);
         out[..n].copy_from_slice(&self.chunk[self.pos..self.pos + n]);
         self.pos += n;
+        self.consumed += n as u64;
         Ok(n)
+    }
+}
+
+impl Seek for ChannelReader<'_> {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        // `tar` asks relative to where it thinks the stream is; `take_if_marked` may have
+        // moved on by `taken` bytes since.
+        let ahead = match pos {
+            SeekFrom::Current(n) => u64::try_from(n)
+                .ok()
+                .and_then(|n| n.checked_sub(self.taken)),
+            SeekFrom::Start(n) => n.checked_sub(self.consumed),
+            SeekFrom::End(_) => None,
+        };
+        self.taken = 0;
+        let Some(ahead) = ahead else {
+            return Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "a layer stream only skips forward",
+            ));
+        };
+        if self.skip(ahead)? < ahead {
+            // What `tar` reports when it skips by reading and the stream ends.
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "unexpected EOF during skip",
+            ));
+        }
+        Ok(self.consumed)
     }
 }
 
@@ -410,18 +630,18 @@ pub fn read_layer<T>(
     layer: &LayerDesc,
     limits: &Limits,
     progress: Option<&dyn Fn(u64)>,
-    body: impl FnOnce(&mut dyn Read) -> Result<T>,
+    body: impl FnOnce(LayerReader<'_, '_>) -> Result<T>,
 ) -> Result<(T, LayerTotals)> {
     let counter = AtomicU64::new(0);
     let (mut hasher, expected_hex) = parse_digest(&layer.digest)?;
     std::thread::scope(|scope| {
         let (tx, rx) = sync_channel::<io::Result<Vec<u8>>>(IN_FLIGHT);
-        let (free_tx, free_rx) = sync_channel::<Vec<u8>>(IN_FLIGHT + 2);
+        let (free_tx, free_rx) = channel::<Vec<u8>>();
         // Hashing gets a thread of its own: with zstd it costs a third of decompression.
-        let (raw_tx, raw_rx) = sync_channel::<Vec<u8>>(IN_FLIGHT);
+        let (raw_tx, raw_rx) = sync_channel::<(Arc<Vec<u8>>, usize)>(IN_FLIGHT);
         let hashing = scope.spawn(move || {
-            for chunk in raw_rx {
-                hasher.update(&chunk);
+            for (chunk, n) in raw_rx {
+                hasher.update(&chunk[..n]);
             }
             hasher.hex()
         });
@@ -475,17 +695,22 @@ pub fn read_layer<T>(
                 uncompressed_bytes,
             })
         });
-        let mut reader = ChannelReader {
+        let reader = RefCell::new(ChannelReader {
             rx,
             free: free_tx,
             chunk: Vec::new(),
             pos: 0,
+            consumed: 0,
+            taken: 0,
+            held: None,
             stored: &counter,
             progress,
             reported: 0,
-        };
-        let out = body(&mut reader).and_then(|v| {
-            io::copy(&mut reader, &mut io::sink())
+        });
+        let out = body(LayerReader { inner: &reader }).and_then(|v| {
+            reader
+                .borrow_mut()
+                .skip(u64::MAX)
                 .map(|_| v)
                 .map_err(|e| into_image_error(e, &layer.digest))
         });
@@ -575,5 +800,82 @@ mod tests {
             .unwrap();
             assert!(e.to_string().contains(d), "{e}");
         }
+    }
+
+    /// A reader over `chunks` as the decompressing thread would send them.
+    fn channel_reader(chunks: Vec<Vec<u8>>, counter: &AtomicU64) -> ChannelReader<'_> {
+        let (tx, rx) = sync_channel(chunks.len() + 1);
+        for c in chunks {
+            tx.send(Ok(c)).unwrap();
+        }
+        let (free, _) = channel();
+        ChannelReader {
+            rx,
+            free,
+            chunk: Vec::new(),
+            pos: 0,
+            consumed: 0,
+            taken: 0,
+            held: None,
+            stored: counter,
+            progress: None,
+            reported: 0,
+        }
+    }
+
+    /// `take_if_marked` finds a marker split between two chunks, returns the file's exact
+    /// bytes, and tells `tar`'s next skip about the bytes it took. Data: Debian's runc and
+    /// bash from the real test image (scripts/make-test-images.sh).
+    #[test]
+    fn take_if_marked_across_chunks() {
+        let rootfs = std::env::var_os("KVET_TEST_IMAGES")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| {
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-images")
+            })
+            .join("debian-bookworm.rootfs");
+        let runc = std::fs::read(rootfs.join("usr/sbin/runc"))
+            .expect("real test images: run scripts/make-test-images.sh");
+        let bash = std::fs::read(rootfs.join("usr/bin/bash")).unwrap();
+        let m = kvet_inventory::gobin::MAGIC;
+        let magic = runc.windows(m.len()).position(|w| w == m).unwrap();
+        let counter = AtomicU64::new(0);
+        for cut in [magic + 1, magic + 8, magic + 14] {
+            // A stream of: 10 bytes before the file, the file cut inside the magic (and
+            // followed by 100 bytes of the next entry in the same chunk).
+            let mut first = vec![7u8; 10];
+            first.extend_from_slice(&runc[..cut]);
+            let mut second = runc[cut..].to_vec();
+            second.extend_from_slice(&[9u8; 100]);
+            let r = RefCell::new(channel_reader(vec![first, second], &counter));
+            let mut handle = LayerReader { inner: &r };
+            let mut head = [0u8; 14];
+            handle.read_exact(&mut head[..10]).unwrap();
+            handle.read_exact(&mut head[..4]).unwrap();
+            let got = handle
+                .take_if_marked(runc.len() as u64 - 4, &head[..4])
+                .unwrap();
+            assert!(got.as_deref() == Some(&runc[..]), "cut at {cut}");
+            // `tar` thinks it is 14 bytes in and skips the rest of the entry.
+            let pos = handle
+                .seek(SeekFrom::Current(runc.len() as i64 - 4))
+                .unwrap();
+            assert_eq!(pos, 10 + runc.len() as u64);
+            let mut rest = Vec::new();
+            handle.read_to_end(&mut rest).unwrap();
+            assert_eq!(rest, [9u8; 100]);
+        }
+        let half = bash.len() / 2;
+        let r = RefCell::new(channel_reader(
+            vec![bash[..half].to_vec(), bash[half..].to_vec()],
+            &counter,
+        ));
+        let mut handle = LayerReader { inner: &r };
+        let mut head = [0u8; 4];
+        handle.read_exact(&mut head).unwrap();
+        assert_eq!(
+            handle.take_if_marked(bash.len() as u64 - 4, &head).unwrap(),
+            None
+        );
     }
 }

@@ -219,5 +219,9 @@ fn read_candidate(
             "grew over the {max}-byte file limit while being read; not read"
         ));
     }
+    // As in the image walker: an executable no cataloguer can use is not kept.
+    if kept == Kept::Executable && !kvet_inventory::executable_worth_keeping(&c.image_path, &data) {
+        return Ok(None);
+    }
     Ok(Some((data, kept)))
 }

@@ -81,7 +81,9 @@ fn unreadable_and_oversized_files_are_warnings() {
     let r = root.path();
     std::fs::create_dir_all(r.join("opt")).unwrap();
     std::fs::write(r.join("opt/big.jar"), vec![0u8; 5000]).unwrap();
+    // An executable header and the Go build-info magic: what the walker keeps of executables.
     let mut elf = b"\x7fELF".to_vec();
+    elf.extend_from_slice(kvet_inventory::gobin::MAGIC);
     elf.resize(64, 0);
     std::fs::write(r.join("opt/tool"), &elf).unwrap();
     let limits = Limits {

@@ -371,3 +371,138 @@ fn packages_with_a_linked_doc_directory_get_their_licence() {
         Some("/usr/share/doc/gcc-12-base/copyright")
     );
 }
+
+/// (kind, name, version, location) of the packages found in executables: Go modules and the
+/// well-known programs of the binary detector.
+fn executable_packages(packages: &[Package]) -> BTreeSet<(String, String, String, String)> {
+    packages
+        .iter()
+        .filter(|p| matches!(p.kind, PackageKind::Golang | PackageKind::Binary))
+        .map(|p| {
+            (
+                format!("{:?}", p.kind),
+                p.name.clone(),
+                p.version.clone(),
+                p.location.clone(),
+            )
+        })
+        .collect()
+}
+
+/// The walker keeps an executable exactly when a cataloguer can use it, and finds every Go
+/// module and well-known program that reading *every* executable finds: the reference is
+/// kvet-inventory's own reader of the unpacked root filesystem the image was made from
+/// (debian-bookworm.rootfs), which keeps all executables. Fails if Debian's runc (Go) or the
+/// name-and-version programs of the image (python3.11, libcrypto's OpenSSL) stop being found.
+#[test]
+fn executables_are_kept_exactly_when_a_cataloguer_uses_them() {
+    let rootfs = test_images().join("debian-bookworm.rootfs");
+    let all = kvet_inventory::rootfs::read_tree(&rootfs, true).unwrap();
+    let executables: Vec<(&String, &Vec<u8>)> = all
+        .iter()
+        .filter(|(p, b)| !kvet_inventory::is_wanted(p) && kvet_inventory::looks_like_executable(b))
+        .collect();
+    assert!(executables.len() > 300, "{}", executables.len());
+    for variant in ["debian-bookworm", "debian-bookworm-zstd"] {
+        let (blobs, image) = layout(variant);
+        let sq = squash(&image.layers, &blobs, &Limits::default(), None).unwrap();
+        let mut kept = 0;
+        for (path, bytes) in &executables {
+            let want = kvet_inventory::executable_worth_keeping(path, bytes);
+            assert_eq!(
+                sq.files.contains_key(path.as_str()),
+                want,
+                "{variant} {path}"
+            );
+            if want {
+                assert_eq!(
+                    sq.files.get(path.as_str()),
+                    Some(*bytes),
+                    "{variant} {path}"
+                );
+                kept += 1;
+            }
+        }
+        // runc, python3.11, libcrypto.so.3 and libssl.so.3 — a handful of the hundreds.
+        assert!(
+            (4..20).contains(&kept),
+            "{variant}: {kept} executables kept"
+        );
+    }
+    let reference = executable_packages(&kvet_inventory::catalogue(&all).packages);
+    for want in [
+        ("Golang", "stdlib", "/usr/sbin/runc"),
+        ("Binary", "python", "/usr/bin/python3.11"),
+        (
+            "Binary",
+            "openssl",
+            "/usr/lib/x86_64-linux-gnu/libcrypto.so.3",
+        ),
+    ] {
+        assert!(
+            reference
+                .iter()
+                .any(|(k, n, _, l)| (k.as_str(), n.as_str(), l.as_str()) == want),
+            "{want:?} not in {reference:?}"
+        );
+    }
+    for variant in ["debian-bookworm", "debian-bookworm-zstd"] {
+        let inv = scan(variant);
+        assert_eq!(
+            executable_packages(&inv.inventory.packages),
+            reference,
+            "{variant}"
+        );
+    }
+    let from_rootfs = kvet_image::scan_rootfs(&rootfs, &Limits::default()).unwrap();
+    assert_eq!(executable_packages(&from_rootfs.packages), reference);
+}
+
+/// Real binaries of the image — Debian's runc (Go 1.19) and python3.11 — copied into a new
+/// layer under other paths, as `COPY --from=build` would: the Go binary is found by its build
+/// info whatever its name, python by its name and version string, and the same python bytes
+/// under a name the detector does not know are not kept. A hardlink that gives a dropped
+/// executable a known program's name is reported rather than silently missed.
+#[test]
+fn copied_in_binaries_are_found_by_content_and_name() {
+    let rootfs = test_images().join("debian-bookworm.rootfs");
+    let runc = std::fs::read(rootfs.join("usr/sbin/runc")).unwrap();
+    let python = std::fs::read(rootfs.join("usr/bin/python3.11")).unwrap();
+    let bash = std::fs::read(rootfs.join("usr/bin/bash")).unwrap();
+    let layer = common_squash::tar(&[
+        common_squash::E::Dir("opt/app/"),
+        common_squash::E::File("opt/app/server", &runc),
+        common_squash::E::File("opt/app/python3.11", &python),
+        common_squash::E::File("opt/app/py", &python),
+        common_squash::E::File("opt/app/tool", &bash),
+        common_squash::E::Hardlink("opt/app/nginx", "opt/app/tool"),
+    ]);
+    let mut blobs = common_squash::MemBlobs::default();
+    let image = blobs.image(vec![common_squash::zstd(&layer)]);
+    let sq = squash(&image.layers, &blobs, &Limits::default(), None).unwrap();
+    let kept: Vec<&str> = sq.files.keys().map(String::as_str).collect();
+    assert_eq!(kept, ["/opt/app/python3.11", "/opt/app/server"]);
+    let inv = scan_image(&image, &blobs, &Limits::default(), None).unwrap();
+    let found: BTreeSet<(String, String)> = inv
+        .inventory
+        .packages
+        .iter()
+        .map(|p| (p.name.clone(), p.location.clone()))
+        .collect();
+    assert!(
+        found.contains(&("stdlib".into(), "/opt/app/server".into())),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("python".into(), "/opt/app/python3.11".into())),
+        "{found:?}"
+    );
+    assert!(!found.iter().any(|(_, l)| l == "/opt/app/py"), "{found:?}");
+    assert!(
+        inv.warnings
+            .iter()
+            .any(|w| w.location == "/opt/app/nginx" && w.message.contains("not kept")),
+        "{:?}",
+        inv.warnings
+    );
+}

@@ -345,8 +345,7 @@ fn files_over_max_file_bytes_are_skipped_with_a_warning() {
     let big_jar = vec![b'x'; 5000];
     let mut elf = b"\x7fELF".to_vec();
     elf.resize(5000, 0);
-    let mut small_elf = b"\x7fELF".to_vec();
-    small_elf.resize(100, 1);
+    let small_elf = common_squash::marked_elf(100, 1);
     let layer = tar(&[
         E::File("opt/big.jar", &big_jar),
         E::File("usr/bin/big", &elf),
@@ -393,8 +392,7 @@ fn kept_bytes_are_bounded() {
     assert!(err.to_string().contains("total kept bytes (5000)"), "{err}");
 
     // Executables over the budget are skipped with a warning: the databases still count.
-    let mut elf = b"\x7fELF".to_vec();
-    elf.resize(3000, 0);
+    let elf = common_squash::marked_elf(3000, 0);
     let layer = tar(&[
         E::File("usr/bin/a", &elf),
         E::File("usr/bin/b", &elf),

@@ -147,8 +147,7 @@ fn whiteouts_opaque_directories_and_overrides() {
 
 #[test]
 fn hardlinks_across_layers_share_the_target_bytes() {
-    let mut elf = b"\x7fELF".to_vec();
-    elf.resize(200, 7);
+    let elf = common_squash::marked_elf(200, 7);
     let layer0 = tar(&[
         E::File("usr/lib/os-release", b"ID=debian\nVERSION_ID=\"12\"\n"),
         E::File("usr/bin/tool", &elf),

@@ -196,6 +196,12 @@ fn redis_version(bytes: &[u8]) -> Option<String> {
         .and_then(|m| String::from_utf8(m.as_bytes().to_vec()).ok())
 }
 
+/// Whether a file at `path` is named like one of the known programs, i.e. whether
+/// [`parse_binary`] would look at its bytes at all.
+pub fn is_known_program(path: &str) -> bool {
+    program_for(path.rsplit('/').next().unwrap_or(path)).is_some()
+}
+
 /// Catalogues one executable or library: one package when its name is one of the known
 /// programs **and** its bytes carry the version.
 pub fn parse_binary(bytes: &[u8], location: &str) -> Option<Package> {

@@ -58,11 +58,15 @@ struct AuditPackage {
     kind: Option<String>,
 }
 
+/// The section `cargo auditable` writes (its name without the dot is one of
+/// [`crate::EXECUTABLE_MARKERS`]).
+pub const SECTION: &str = ".dep-v0";
+
 /// The `.dep-v0` section's bytes, if the executable has one.
 fn audit_section(bytes: &[u8]) -> Option<&[u8]> {
     use object::{Object, ObjectSection};
     let file = object::File::parse(bytes).ok()?;
-    let section = file.section_by_name(".dep-v0")?;
+    let section = file.section_by_name(SECTION)?;
     section.data().ok()
 }
 

@@ -14,7 +14,8 @@
 use crate::package::{Package, PackageKind};
 use crate::{Distro, Warning};
 
-const MAGIC: &[u8] = b"\xff Go buildinf:";
+/// Starts the build-info header; also one of [`crate::EXECUTABLE_MARKERS`].
+pub const MAGIC: &[u8] = b"\xff Go buildinf:";
 const HEADER_LEN: usize = 32;
 const FLAG_INLINE_STRINGS: u8 = 0x2;
 /// Sentinels framing the module information (16 bytes each).

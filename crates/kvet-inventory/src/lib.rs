@@ -205,14 +205,59 @@ pub fn is_wanted(path: &str) -> bool {
             .is_match(path)
 }
 
-/// Whether a file's first bytes are an ELF, Mach-O or PE header: the walker keeps such files
-/// (capped by the size limit) for the Go build-info cataloguer, since they have no fixed path.
+/// Whether a file's first bytes are an ELF, Mach-O or PE header: such files have no fixed
+/// path, so the walker reads them and keeps those [`executable_worth_keeping`] accepts (capped
+/// by the size limit) for the Go, cargo-auditable and binary-version cataloguers.
 pub fn looks_like_executable(head: &[u8]) -> bool {
     head.starts_with(b"\x7fELF")
         || head.starts_with(b"MZ")
         || head.starts_with(&[0xcf, 0xfa, 0xed, 0xfe])
         || head.starts_with(&[0xfe, 0xed, 0xfa, 0xcf])
 }
+
+/// Byte strings that every executable the Go and cargo-auditable cataloguers report on (or
+/// warn about) contains somewhere: the Go build-info magic (read from inside a section, so
+/// its bytes are in the file) and the `.dep-v0` section name without its dot (ELF keeps it in
+/// `.shstrtab`, PE in the section headers; in Mach-O the `object` crate also accepts it
+/// spelt `__dep-v0`). An executable with neither, and not named like a
+/// program [`binary`] knows ([`binary::is_known_program`]), yields nothing from
+/// [`catalogue`], so the image walker need not keep it: see [`executable_worth_keeping`].
+pub const EXECUTABLE_MARKERS: &[&[u8]] = &[gobin::MAGIC, b"dep-v0"];
+
+/// Whether [`catalogue`] can find packages or warnings in the executable at `path` with
+/// these bytes (a superset test: false only when it certainly finds nothing).
+pub fn executable_worth_keeping(path: &str, bytes: &[u8]) -> bool {
+    binary::is_known_program(path) || has_executable_marker(bytes)
+}
+
+/// Whether `bytes` contain one of [`EXECUTABLE_MARKERS`]. A walker that sees a file in pieces
+/// calls it on each piece together with the last `EXECUTABLE_MARKER_MAX - 1` bytes before it.
+pub fn has_executable_marker(bytes: &[u8]) -> bool {
+    static FINDERS: std::sync::OnceLock<Vec<memchr::memmem::Finder<'static>>> =
+        std::sync::OnceLock::new();
+    FINDERS
+        .get_or_init(|| {
+            EXECUTABLE_MARKERS
+                .iter()
+                .map(memchr::memmem::Finder::new)
+                .collect()
+        })
+        .iter()
+        .any(|f| f.find(bytes).is_some())
+}
+
+/// Length of the longest of [`EXECUTABLE_MARKERS`].
+pub const EXECUTABLE_MARKER_MAX: usize = {
+    let mut max = 0;
+    let mut i = 0;
+    while i < EXECUTABLE_MARKERS.len() {
+        if EXECUTABLE_MARKERS[i].len() > max {
+            max = EXECUTABLE_MARKERS[i].len();
+        }
+        i += 1;
+    }
+    max
+};
 
 /// Runs every cataloguer over `files` (see the crate docs for the contract).
 pub fn catalogue(files: &Files) -> Inventory {

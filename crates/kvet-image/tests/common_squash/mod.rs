@@ -206,6 +206,15 @@ pub fn header(name: &str, kind: tar::EntryType, link: &str, size: u64) -> [u8; 5
     *h.as_bytes()
 }
 
+/// `len` bytes of `fill` behind an ELF header start and the Go build-info magic: the walker
+/// keeps executables that carry such a marker (others no cataloguer can use are dropped).
+pub fn marked_elf(len: usize, fill: u8) -> Vec<u8> {
+    let mut elf = b"\x7fELF".to_vec();
+    elf.extend_from_slice(kvet_inventory::gobin::MAGIC);
+    elf.resize(len, fill);
+    elf
+}
+
 /// gzip of `bytes`.
 pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
