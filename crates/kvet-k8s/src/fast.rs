@@ -289,10 +289,58 @@ impl<'a> Parser<'a> {
                 if starts_indicator(v, false) {
                     return Err(Unsupported);
                 }
-                let text = plain_block(v)?;
-                Ok(Node::new(line, resolve_plain(text)))
+                let (text, comment) = plain_block(v)?;
+                if comment {
+                    return Ok(Node::new(line, resolve_plain(text)));
+                }
+                match self.plain_continuation(text, parent)? {
+                    Some(joined) => Ok(Node::new(line, resolve_plain(&joined))),
+                    None => Ok(Node::new(line, resolve_plain(text))),
+                }
             }
         }
+    }
+
+    /// The rest of a plain scalar that continues on the lines below its first (`first`):
+    /// lines indented deeper than `parent` are folded in, one line break as a space, blank
+    /// lines as line breaks. `None` when the next line does not continue it. Leaves `self.i`
+    /// on the scalar's last line.
+    fn plain_continuation(&mut self, first: &str, parent: usize) -> R<Option<String>> {
+        let mut out: Option<String> = None;
+        let mut blanks = 0usize;
+        let mut j = self.i + 1;
+        while j < self.lines.len() {
+            let l = self.line(j);
+            let sp = indent_of(l);
+            if sp == l.len() {
+                blanks += 1;
+                j += 1;
+                continue;
+            }
+            let rest = &l[sp..];
+            if sp <= parent || rest.starts_with('#') {
+                break;
+            }
+            if starts_indicator(rest, false) || rest.starts_with(['-', '?', ':']) {
+                return Err(Unsupported);
+            }
+            let (t, comment) = plain_block(rest)?;
+            let s = out.get_or_insert_with(|| first.to_string());
+            if blanks == 0 {
+                s.push(' ');
+            }
+            for _ in 0..blanks {
+                s.push('\n');
+            }
+            s.push_str(t);
+            blanks = 0;
+            self.i = j;
+            j += 1;
+            if comment {
+                break;
+            }
+        }
+        Ok(out)
     }
 
     /// A block sequence whose `-` sit at column `col`; the current line holds its first
@@ -506,22 +554,19 @@ fn split_key(s: &str) -> R<(String, &str)> {
     }
 }
 
-/// A plain scalar in block context that ends on its line: up to a comment, trailing spaces
-/// trimmed. A `: ` inside would be a mapping where none is allowed: left to the event parser.
-fn plain_block(v: &str) -> R<&str> {
+/// The part of a plain scalar in block context on one line: up to a comment (then `true`),
+/// trailing spaces trimmed. A `: ` inside would be a mapping where none is allowed: left to
+/// the event parser.
+fn plain_block(v: &str) -> R<(&str, bool)> {
     let b = v.as_bytes();
-    let mut end = b.len();
     for i in 1..b.len() {
         match b[i] {
-            b'#' if b[i - 1] == b' ' => {
-                end = i;
-                break;
-            }
+            b'#' if b[i - 1] == b' ' => return Ok((v[..i].trim_end_matches(' '), true)),
             b':' if i + 1 == b.len() || b[i + 1] == b' ' => return Err(Unsupported),
             _ => {}
         }
     }
-    Ok(v[..end].trim_end_matches(' '))
+    Ok((v.trim_end_matches(' '), false))
 }
 
 /// After a complete value only spaces and a comment may follow on the line.

@@ -171,6 +171,38 @@ fn block_sequences_and_literals() {
 }
 
 #[test]
+fn multi_line_plain_scalars() {
+    let t = concat!(
+        "status:\n",
+        "  conditions:\n",
+        "  - message: the HPA was able to successfully calculate a replica count from memory\n",
+        "      resource utilization (percentage of request)\n",
+        "    reason: ValidMetricFound\n",
+        "  - message: first\n",
+        "\n",
+        "      after a blank line   \n",
+        "\n",
+        "\n",
+        "      two blank lines # and a comment\n",
+        "    n: 1\n",
+        "    m: 12\n",
+        "     34\n",
+        "  - folded\n",
+        "    item\n",
+        "    # a comment ends it\n",
+        "  - x\n",
+    );
+    assert_eq!(same(t), 1);
+    for t in [
+        "a: x\n  y # c\n  z\n",
+        "a: x # c\n  y\n",
+        "a:\n  b: x\n  # c\n   y\n",
+    ] {
+        assert_eq!(same(t), 0, "the fast path should not take:\n{t}");
+    }
+}
+
+#[test]
 fn unsupported_constructs_fall_back_with_the_same_result() {
     for t in [
         "a: &x 1\nb: *x\n",
@@ -181,7 +213,8 @@ fn unsupported_constructs_fall_back_with_the_same_result() {
         "a: b\n\tc: d\n",
         "- - nested\n  - x\n",
         "? complex\n: value\n",
-        "a: multi\n  line plain\n",
+        "a: multi\n  - line plain\n",
+        "a: multi\n  line: plain\n",
         "a: \"multi\n  line\"\n",
         "a: [x,\n  y]\n",
         "a: {b: [c]}\n",
