@@ -98,10 +98,16 @@ pub fn parse_documents(
                 });
                 match r {
                     Ok(next) => index = next,
+                    Err(e) if end == text.len() || e.line < last_line(chunk, first_line) => {
+                        return Err(e)
+                    }
                     Err(_) => {
-                        // Errors are reported as the event parser sees the whole rest of the
-                        // stream (the cut at `---` could change a message or line); documents
-                        // already delivered from this chunk are not delivered again.
+                        // An error at the end of a cut document may be due to the cut (an
+                        // unterminated quote runs into the next `---`): it is reported as the
+                        // event parser sees the whole rest of the stream, not delivering
+                        // again the documents already delivered from this chunk. Errors
+                        // before its last line are the same either way, and re-reading is
+                        // skipped so that a hostile document is not parsed twice.
                         warnings.truncate(warned);
                         event_documents(
                             &text[start..],
@@ -122,6 +128,16 @@ pub fn parse_documents(
         }
     }
     Ok(())
+}
+
+/// The number of the last line of `chunk`, which starts on line `first_line`.
+fn last_line(chunk: &str, first_line: u32) -> u32 {
+    let breaks = chunk
+        .trim_end_matches('\n')
+        .bytes()
+        .filter(|&b| b == b'\n')
+        .count();
+    first_line.saturating_add(u32::try_from(breaks).unwrap_or(u32::MAX))
 }
 
 /// [`parse_documents`] through the event parser only: the reference the fast path is tested

@@ -247,6 +247,9 @@ fn errors_come_from_the_event_parser_with_absolute_lines() {
         "a: \"x\\q\"\n",
         "a: 1\n---\n- x\ny: 2\n",
         "a: 'unterminated\n---\nb: 1\n",
+        "a: 'unterminated\n---\nb: 1\n---\nc: 2\n",
+        "a: 1\n---\nb: 1\n c: 2\nd: 3\n---\ne: 4\n",
+        "a: \"x\n---\nb: [\n---\nc: 1\n",
     ] {
         let (fast, events) = both(t);
         assert!(events.2.is_err(), "expected an error for:\n{t}");
