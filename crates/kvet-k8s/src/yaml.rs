@@ -65,12 +65,148 @@ enum Frame {
 /// Parses every document of `text`, calling `on_document(index, root)` as each one ends, so
 /// that a large multi-document stream never lives in memory whole. Stops at the first error;
 /// documents before it have already been delivered.
+///
+/// The stream is cut at its `---` lines and each document goes through the fast path for
+/// manifest-style YAML ([`crate::fast`]) first; a document it does not accept is parsed by
+/// the event parser, which also produces every error. Streams with directives (`%YAML`) or
+/// `...` end markers go through the event parser whole.
 pub fn parse_documents(
     text: &str,
     limits: Limits,
     warnings: &mut Vec<YamlWarning>,
     on_document: &mut dyn FnMut(usize, Node),
 ) -> Result<(), YamlError> {
+    let Some(chunks) = document_chunks(text) else {
+        return event_documents(text, 0, 0, limits, warnings, on_document).map(|_| ());
+    };
+    let mut index = 0usize;
+    for (start, end, first_line) in chunks {
+        let chunk = &text[start..end];
+        match crate::fast::parse_document(chunk, first_line, &limits, warnings) {
+            Ok(root) => {
+                on_document(index, root);
+                index += 1;
+            }
+            Err(_) => {
+                let offset = first_line.saturating_sub(1);
+                let (first, warned) = (index, warnings.len());
+                // Documents this chunk delivers before an error.
+                let mut delivered = first;
+                let r = event_documents(chunk, offset, first, limits, warnings, &mut |i, n| {
+                    delivered = i + 1;
+                    on_document(i, n)
+                });
+                match r {
+                    Ok(next) => index = next,
+                    Err(e) if end == text.len() || e.line < last_line(chunk, first_line) => {
+                        return Err(e)
+                    }
+                    Err(_) => {
+                        // An error at the end of a cut document may be due to the cut (an
+                        // unterminated quote runs into the next `---`): it is reported as the
+                        // event parser sees the whole rest of the stream, not delivering
+                        // again the documents already delivered from this chunk. Errors
+                        // before its last line are the same either way, and re-reading is
+                        // skipped so that a hostile document is not parsed twice.
+                        warnings.truncate(warned);
+                        event_documents(
+                            &text[start..],
+                            offset,
+                            first,
+                            limits,
+                            warnings,
+                            &mut |i, root| {
+                                if i >= delivered {
+                                    on_document(i, root)
+                                }
+                            },
+                        )?;
+                        return Ok(());
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The number of the last line of `chunk`, which starts on line `first_line`.
+fn last_line(chunk: &str, first_line: u32) -> u32 {
+    let breaks = chunk
+        .trim_end_matches('\n')
+        .bytes()
+        .filter(|&b| b == b'\n')
+        .count();
+    first_line.saturating_add(u32::try_from(breaks).unwrap_or(u32::MAX))
+}
+
+/// [`parse_documents`] through the event parser only: the reference the fast path is tested
+/// against.
+#[doc(hidden)]
+pub fn parse_documents_events_only(
+    text: &str,
+    limits: Limits,
+    warnings: &mut Vec<YamlWarning>,
+    on_document: &mut dyn FnMut(usize, Node),
+) -> Result<(), YamlError> {
+    event_documents(text, 0, 0, limits, warnings, on_document).map(|_| ())
+}
+
+/// How many of the documents of `text` the fast path accepts (for its tests).
+#[doc(hidden)]
+pub fn fast_path_documents(text: &str, limits: Limits) -> usize {
+    document_chunks(text).map_or(0, |chunks| {
+        chunks
+            .iter()
+            .filter(|(s, e, l)| {
+                crate::fast::parse_document(&text[*s..*e], *l, &limits, &mut Vec::new()).is_ok()
+            })
+            .count()
+    })
+}
+
+/// Byte ranges of the documents of `text` with the 1-based line each starts on: cut before
+/// every `---` marker line. `None` when the stream has a directive or a `...` marker, whose
+/// meaning reaches across documents.
+fn document_chunks(text: &str) -> Option<Vec<(usize, usize, u32)>> {
+    let b = text.as_bytes();
+    let marker = |at: usize, m: &[u8]| {
+        b[at..].starts_with(m) && matches!(b.get(at + 3), None | Some(b' ' | b'\t' | b'\r' | b'\n'))
+    };
+    let mut chunks = Vec::new();
+    let (mut chunk_start, mut chunk_line) = (0usize, 1u32);
+    let (mut at, mut line) = (0usize, 1u32);
+    while at < b.len() {
+        if b[at] == b'%' || marker(at, b"...") {
+            return None;
+        }
+        if at > 0 && marker(at, b"---") {
+            chunks.push((chunk_start, at, chunk_line));
+            chunk_start = at;
+            chunk_line = line;
+        }
+        match b[at..].iter().position(|&c| c == b'\n') {
+            Some(i) => at += i + 1,
+            None => break,
+        }
+        line = line.saturating_add(1);
+    }
+    if chunk_start < b.len() || chunks.is_empty() {
+        chunks.push((chunk_start, b.len(), chunk_line));
+    }
+    Some(chunks)
+}
+
+/// The event-parser path: parses `text`, whose first line is line `line_offset + 1` of the
+/// input, numbering documents from `first_index`; returns the next document index.
+fn event_documents(
+    text: &str,
+    line_offset: u32,
+    first_index: usize,
+    limits: Limits,
+    warnings: &mut Vec<YamlWarning>,
+    on_document: &mut dyn FnMut(usize, Node),
+) -> Result<usize, YamlError> {
     let mut parser = Parser::new_from_str(text);
     let mut b = Builder {
         limits,
@@ -81,13 +217,14 @@ pub fn parse_documents(
         root: None,
         warnings,
     };
-    let mut doc_index = 0usize;
+    let at = |l: usize| line_u32(l).saturating_add(line_offset);
+    let mut doc_index = first_index;
     while let Some(ev) = parser.next_event() {
         let (ev, span) = ev.map_err(|e| YamlError {
-            line: line_u32(e.marker().line()),
+            line: at(e.marker().line()),
             message: e.info().to_string(),
         })?;
-        let line = line_u32(span.start.line());
+        let line = at(span.start.line());
         match ev {
             Event::StreamEnd => break,
             Event::DocumentStart(_) => {
@@ -115,7 +252,7 @@ pub fn parse_documents(
             }
         }
     }
-    Ok(())
+    Ok(doc_index)
 }
 
 fn line_u32(l: usize) -> u32 {
@@ -313,6 +450,11 @@ fn apply_merge_keys(entries: Vec<(String, Node)>) -> Vec<(String, Node)> {
         }
     }
     out
+}
+
+/// [`resolve_scalar`] for a plain, untagged scalar.
+pub(crate) fn resolve_plain(text: &str) -> Value {
+    resolve_scalar(Cow::Borrowed(text), ScalarStyle::Plain, None)
 }
 
 /// Resolves a scalar the way sigs.k8s.io/yaml (go-yaml v2, YAML 1.1) does: only plain scalars

@@ -16,25 +16,34 @@ const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 struct Sink<'a> {
     scanner: &'a Scanner,
     obj: &'a Object,
-    resource: ResourceRef,
+    /// Built at the first hit: most objects have none.
+    resource: Option<ResourceRef>,
     out: Vec<Finding>,
 }
 
 impl Sink<'_> {
     /// Scans one string field; a match on the k-th line of a multi-line (block) value is
-    /// reported at the field's line + 1 + k.
-    fn field(&mut self, node: &Node, container: Option<&str>, place: &str) {
+    /// reported at the field's line + 1 + k. `place` names the field, built only for a hit:
+    /// most fields hold none, and naming every one cost more than scanning it.
+    fn field(&mut self, node: &Node, container: Option<&str>, place: impl FnOnce() -> String) {
         let Some(text) = node.as_str() else { return };
+        let hits = self.scanner.hits(text.as_bytes());
+        if hits.is_empty() {
+            return;
+        }
+        let place = place();
+        let obj = self.obj;
+        let resource = self.resource.get_or_insert_with(|| obj.resource_ref());
         let block = u32::from(text.contains('\n'));
-        for h in self.scanner.hits(text.as_bytes()) {
+        for h in hits {
             let line = node.line + block + h.line - 1;
             let f = self.scanner.finding(
                 &h,
                 &self.obj.file,
                 line,
-                Some(&self.resource),
+                Some(resource),
                 container,
-                Some(place),
+                Some(&place),
             );
             self.out.push(f);
         }
@@ -46,7 +55,7 @@ impl Sink<'_> {
             .map_or(&[][..], Node::as_map)
         {
             if k != LAST_APPLIED {
-                self.field(v, None, &format!("{prefix}annotation '{k}'"));
+                self.field(v, None, || format!("{prefix}annotation '{k}'"));
             }
         }
     }
@@ -61,13 +70,13 @@ impl Scanner {
         let mut sink = Sink {
             scanner: self,
             obj,
-            resource: obj.resource_ref(),
+            resource: None,
             out: Vec::new(),
         };
         sink.annotations(obj.metadata(), "");
         if obj.kind == "ConfigMap" {
             for (k, v) in obj.root.get("data").map_or(&[][..], Node::as_map) {
-                sink.field(v, None, &format!("ConfigMap key '{k}'"));
+                sink.field(v, None, || format!("ConfigMap key '{k}'"));
             }
         }
         if let Some(pod) = pod_spec(obj) {
@@ -80,16 +89,16 @@ impl Scanner {
                     if let (Some(name), Some(v)) =
                         (e.get("name").and_then(Node::as_str), e.get("value"))
                     {
-                        sink.field(
-                            v,
-                            Some(c.name),
-                            &format!("env {name} of container '{}'", c.name),
-                        );
+                        sink.field(v, Some(c.name), || {
+                            format!("env {name} of container '{}'", c.name)
+                        });
                     }
                 }
                 for key in ["command", "args"] {
                     for a in c.get(key).map_or(&[][..], Node::as_seq) {
-                        sink.field(a, Some(c.name), &format!("{key} of container '{}'", c.name));
+                        sink.field(a, Some(c.name), || {
+                            format!("{key} of container '{}'", c.name)
+                        });
                     }
                 }
             }
