@@ -14,6 +14,8 @@ pub struct Cli {
 }
 
 #[derive(Subcommand)]
+// Parsed once per run and matched at once: boxing the larger variants would save nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Scan Kubernetes manifests and Dockerfiles (files, folders, stdin) for risky
     /// configuration and secrets
@@ -113,30 +115,8 @@ pub struct ClusterVulnArgs {
     /// Images pulled and scanned at the same time
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub parallel: u16,
-    /// Platform of multi-platform images: os/arch[/variant]
-    #[arg(long, value_name = "PLATFORM", default_value = "linux/amd64")]
-    pub platform: String,
-    /// Registry user name for images no readable pull secret covers (wins over
-    /// ~/.docker/config.json)
-    #[arg(long, env = "KVET_USERNAME", requires = "password")]
-    pub username: Option<String>,
-    /// Registry password or token (with --username)
-    #[arg(
-        long,
-        env = "KVET_PASSWORD",
-        requires = "username",
-        hide_env_values = true
-    )]
-    pub password: Option<String>,
-    /// Talk plain HTTP to registries (for registries without TLS)
-    #[arg(long)]
-    pub insecure: bool,
-    /// Extra CA certificates (PEM) to trust for registries
-    #[arg(long, value_name = "FILE")]
-    pub ca_file: Option<PathBuf>,
-    /// Where pulled layers are cached by digest [default: ~/.cache/kvet/blobs]
-    #[arg(long, value_name = "DIR", env = "KVET_CACHE_DIR")]
-    pub cache_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub registry: crate::commands::image_target::RegistryArgs,
     /// Give up on a registry request that stalls this long: 60, 60s, 2m
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
     pub image_timeout: std::time::Duration,

@@ -23,33 +23,13 @@ use std::time::{Duration, Instant};
 const USER: &str = "puller";
 const PASSWORD: &str = "Zq7-registry-pass-9041";
 
-/// One database for the whole test binary, imported once.
-fn db() -> &'static Path {
-    static DB: OnceLock<tempfile::TempDir> = OnceLock::new();
-    DB.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let osv = kvet_core::testdata_dir()
-            .expect("shared test data (set KVET_TESTDATA)")
-            .join("osv");
-        kvet()
-            .args(["db", "-q", "--db-dir"])
-            .arg(dir.path())
-            .arg("import")
-            .arg(&osv)
-            .assert()
-            .success();
-        dir
-    })
-    .path()
-}
-
 /// The advisory ids `kvet image` reports for the test image with the test database.
 fn expected_ids() -> &'static BTreeSet<String> {
     static IDS: OnceLock<BTreeSet<String>> = OnceLock::new();
     IDS.get_or_init(|| {
         let out = kvet()
             .args(["image", "-q", "-f", "json", "--db-dir"])
-            .arg(db())
+            .arg(osv_db())
             .arg("--input")
             .arg(images().join("debian-bookworm"))
             .output()
@@ -330,7 +310,7 @@ impl Env {
             .args(["cluster", "--kubeconfig"])
             .arg(&self.kubeconfig)
             .arg("--db-dir")
-            .arg(db())
+            .arg(osv_db())
             .arg("--ca-file")
             .arg(&self.reg.cert)
             .arg("--cache-dir")
@@ -437,7 +417,7 @@ fn each_digest_is_pulled_once_with_the_pods_pull_secret_and_reported_per_workloa
     let total: usize = doc["findings"].as_array().unwrap().len();
     let image_out = kvet()
         .args(["image", "-q", "-f", "json", "--db-dir"])
-        .arg(db())
+        .arg(osv_db())
         .arg("--input")
         .arg(images().join("debian-bookworm"))
         .output()

@@ -73,3 +73,24 @@ pub fn images() -> PathBuf {
     );
     dir
 }
+
+/// A vulnerability database imported by `kvet db import` from the real OSV records of
+/// ../shared/testdata/osv, once per test binary.
+pub fn osv_db() -> &'static Path {
+    static DB: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DB.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let osv = kvet_core::testdata_dir()
+            .expect("shared test data (set KVET_TESTDATA)")
+            .join("osv");
+        kvet()
+            .args(["db", "-q", "--db-dir"])
+            .arg(dir.path())
+            .arg("import")
+            .arg(&osv)
+            .assert()
+            .success();
+        dir
+    })
+    .path()
+}

@@ -7,32 +7,11 @@ mod common;
 use common::*;
 use predicates::prelude::*;
 use std::path::Path;
-use std::sync::OnceLock;
-
-/// One database for the whole test binary, imported once.
-fn db() -> &'static Path {
-    static DB: OnceLock<tempfile::TempDir> = OnceLock::new();
-    DB.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let osv = kvet_core::testdata_dir()
-            .expect("shared test data (set KVET_TESTDATA)")
-            .join("osv");
-        kvet()
-            .args(["db", "-q", "--db-dir"])
-            .arg(dir.path())
-            .arg("import")
-            .arg(&osv)
-            .assert()
-            .success();
-        dir
-    })
-    .path()
-}
 
 fn image_json(extra: &[&str], input: &Path) -> (Option<i32>, serde_json::Value) {
     let out = kvet()
         .args(["image", "-q", "-f", "json", "--db-dir"])
-        .arg(db())
+        .arg(osv_db())
         .args(extra)
         .arg("--input")
         .arg(input)
@@ -92,7 +71,7 @@ fn severity_exit_code_whitelist_and_cyclonedx() {
     // CycloneDX carries the same vulnerabilities, pointing at the stdlib component.
     let out = kvet()
         .args(["image", "-q", "-f", "cyclonedx", "--db-dir"])
-        .arg(db())
+        .arg(osv_db())
         .arg("--input")
         .arg(&layout)
         .output()
@@ -151,7 +130,7 @@ fn vex_statements_suppress_by_alias_and_travel_into_cyclonedx() {
 
     let out = kvet()
         .args(["image", "-q", "-f", "cyclonedx", "--db-dir"])
-        .arg(db())
+        .arg(osv_db())
         .args(args)
         .arg("--input")
         .arg(&layout)
@@ -203,7 +182,7 @@ fn debian_packages_match_by_source_package_and_dpkg_order() {
     let clean = rootfs(&status);
     let out = kvet()
         .args(["image", "-q", "-f", "json", "--db-dir"])
-        .arg(db())
+        .arg(osv_db())
         .arg("--rootfs")
         .arg(clean.path())
         .output()
@@ -218,7 +197,7 @@ fn debian_packages_match_by_source_package_and_dpkg_order() {
     let dir = rootfs(&old);
     let out = kvet()
         .args(["image", "-q", "-f", "json", "--db-dir"])
-        .arg(db())
+        .arg(osv_db())
         .arg("--rootfs")
         .arg(dir.path())
         .output()

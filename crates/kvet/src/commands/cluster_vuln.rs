@@ -13,7 +13,7 @@ use kvet_cluster::images::{discover, ClusterImage, SecretRef};
 use kvet_cluster::pullsecrets::{registry_of, RegistryLogin, SecretError};
 use kvet_cluster::ClusterSnapshot;
 use kvet_core::{Finding, IgnoreFile, Ignored, ImageSummary, Notice, NoticeLevel, ResourceRef};
-use kvet_image::{scan_image, Credentials, Limits, Platform, SourceOptions, SourceSpec};
+use kvet_image::{scan_image, Credentials, Limits, SourceOptions, SourceSpec};
 use kvet_inventory::Inventory;
 use kvet_vulndb::VulnDb;
 
@@ -36,21 +36,8 @@ pub struct Settings {
 impl Settings {
     pub fn new(args: &ClusterVulnArgs, quiet: bool) -> anyhow::Result<Settings> {
         let db = vulns::open_db(args.db_dir.as_ref(), quiet)?;
-        let source = SourceOptions {
-            platform: Platform::parse(&args.platform)?,
-            insecure: args.insecure,
-            ca_file: args.ca_file.clone(),
-            cache_dir: args.cache_dir.clone(),
-            timeout: args.image_timeout,
-            ..SourceOptions::default()
-        };
-        let fallback = match (&args.username, &args.password) {
-            (Some(u), Some(p)) => Some(Credentials {
-                username: u.clone(),
-                password: p.clone(),
-            }),
-            _ => None,
-        };
+        let source = args.registry.source_options(args.image_timeout)?;
+        let fallback = args.registry.credentials();
         Ok(Settings {
             db,
             source,

@@ -27,10 +27,25 @@ pub struct ImageTargetArgs {
     /// An unpacked root filesystem (symlinks are resolved inside it, never on the host)
     #[arg(long, value_name = "DIR", conflicts_with_all = ["image", "input"])]
     pub rootfs: Option<PathBuf>,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+    /// Which image of an archive or layout holding several (a tag or ref name)
+    #[arg(long, value_name = "NAME")]
+    pub image_name: Option<String>,
+    /// Give up on a registry request that stalls this long: 60, 60s, 2m
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = crate::cli::parse_duration)]
+    pub timeout: Duration,
+}
+
+/// How images are pulled from registries: shared by `kvet sbom`, `kvet image` and `kvet cluster
+/// --scanners vuln`, so the flags mean the same everywhere.
+#[derive(Args, Debug, Clone)]
+pub struct RegistryArgs {
     /// Platform of a multi-platform image: os/arch[/variant]
     #[arg(long, value_name = "PLATFORM", default_value = "linux/amd64")]
     pub platform: String,
-    /// Registry user name (wins over ~/.docker/config.json)
+    /// Registry user name (wins over ~/.docker/config.json; for `kvet cluster`, used for
+    /// images no readable pull secret covers)
     #[arg(long, env = "KVET_USERNAME", requires = "password")]
     pub username: Option<String>,
     /// Registry password or token
@@ -50,12 +65,32 @@ pub struct ImageTargetArgs {
     /// Where pulled layers are cached by digest [default: ~/.cache/kvet/blobs]
     #[arg(long, value_name = "DIR", env = "KVET_CACHE_DIR")]
     pub cache_dir: Option<PathBuf>,
-    /// Which image of an archive or layout holding several (a tag or ref name)
-    #[arg(long, value_name = "NAME")]
-    pub image_name: Option<String>,
-    /// Give up on a registry request that stalls this long: 60, 60s, 2m
-    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = crate::cli::parse_duration)]
-    pub timeout: Duration,
+}
+
+impl RegistryArgs {
+    /// `--username/--password`, when given.
+    pub fn credentials(&self) -> Option<Credentials> {
+        match (&self.username, &self.password) {
+            (Some(u), Some(p)) => Some(Credentials {
+                username: u.clone(),
+                password: p.clone(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The source options these flags set, with `timeout` per registry request.
+    pub fn source_options(&self, timeout: Duration) -> anyhow::Result<SourceOptions> {
+        Ok(SourceOptions {
+            platform: Platform::parse(&self.platform)?,
+            credentials: self.credentials(),
+            insecure: self.insecure,
+            ca_file: self.ca_file.clone(),
+            cache_dir: self.cache_dir.clone(),
+            timeout,
+            ..SourceOptions::default()
+        })
+    }
 }
 
 /// One scanned target.
@@ -85,19 +120,7 @@ pub fn scan(args: &ImageTargetArgs, quiet: bool) -> anyhow::Result<Scanned> {
     let bar = progress_bar(quiet);
     let download_bar = bar.clone();
     let opts = SourceOptions {
-        platform: Platform::parse(&args.platform)?,
-        credentials: match (&args.username, &args.password) {
-            (Some(u), Some(p)) => Some(Credentials {
-                username: u.clone(),
-                password: p.clone(),
-            }),
-            _ => None,
-        },
-        insecure: args.insecure,
-        ca_file: args.ca_file.clone(),
-        cache_dir: args.cache_dir.clone(),
         limits,
-        timeout: args.timeout,
         image: args.image_name.clone(),
         progress: Some(Arc::new(move |p: kvet_image::Progress<'_>| {
             download_bar.set_message(format!("pulling {}", short(p.digest)));
@@ -106,7 +129,7 @@ pub fn scan(args: &ImageTargetArgs, quiet: bool) -> anyhow::Result<Scanned> {
             }
             download_bar.set_position(p.done);
         })),
-        ..SourceOptions::default()
+        ..args.registry.source_options(args.timeout)?
     };
     let (image, blobs) =
         kvet_image::open(&spec, &opts).with_context(|| format!("cannot open image {spec}"))?;
