@@ -47,11 +47,8 @@ fn same(text: &str) -> usize {
 }
 
 fn testdata() -> PathBuf {
-    std::env::var_os("KVET_TESTDATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata")
-        })
+    kvet_core::testdata_dir()
+        .expect("shared test data (set KVET_TESTDATA)")
         .join("manifests")
 }
 
