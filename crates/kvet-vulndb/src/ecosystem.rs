@@ -122,7 +122,7 @@ pub fn uses_semver(eco: &str) -> bool {
 pub fn normalize_name(eco: &str, name: &str) -> String {
     let name = name.trim();
     match base(eco) {
-        "PyPI" => pep503(name),
+        "PyPI" => kvet_inventory::package::pep503_normalise(name),
         "NuGet" | "Packagist" | "Hackage" => name.to_ascii_lowercase(),
         "Maven" => match name.split_once(':') {
             Some((g, a)) => format!("{}:{}", g.trim(), a.trim()),
@@ -130,24 +130,6 @@ pub fn normalize_name(eco: &str, name: &str) -> String {
         },
         _ => name.to_string(),
     }
-}
-
-/// PEP 503: lower case, every run of `-`, `_`, `.` becomes one `-`.
-fn pep503(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut in_sep = false;
-    for c in name.chars() {
-        if matches!(c, '-' | '_' | '.') {
-            if !in_sep {
-                out.push('-');
-            }
-            in_sep = true;
-        } else {
-            out.extend(c.to_lowercase());
-            in_sep = false;
-        }
-    }
-    out
 }
 
 #[cfg(test)]
