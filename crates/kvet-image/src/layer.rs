@@ -828,17 +828,7 @@ mod tests {
     /// bash from the real test image (scripts/make-test-images.sh).
     #[test]
     fn take_if_marked_across_chunks() {
-        let rootfs = std::env::var_os("KVET_TEST_IMAGES")
-            .map(std::path::PathBuf::from)
-            .unwrap_or_else(|| {
-                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-images")
-            })
-            .join("debian-bookworm.rootfs");
-        let runc = std::fs::read(rootfs.join("usr/sbin/runc"))
-            .expect("real test images: run scripts/make-test-images.sh");
-        let bash = std::fs::read(rootfs.join("usr/bin/bash")).unwrap();
-        let m = kvet_inventory::gobin::MAGIC;
-        let magic = runc.windows(m.len()).position(|w| w == m).unwrap();
+        let (runc, bash, magic) = crate::real_runc_and_bash();
         let counter = AtomicU64::new(0);
         for cut in [magic + 1, magic + 8, magic + 14] {
             // A stream of: 10 bytes before the file, the file cut inside the magic (and

@@ -86,3 +86,22 @@ pub trait BlobSource: Send + Sync {
     /// digest as it reads.
     fn open_layer(&self, layer: &LayerDesc) -> Result<Box<dyn Read + Send + '_>>;
 }
+
+/// Debian's runc and bash from the real test image (scripts/make-test-images.sh; the
+/// `KVET_TEST_IMAGES` folder, else target/test-images), and where runc's Go build-info magic
+/// starts: the unit tests of marker sniffing cut the files there.
+#[cfg(test)]
+pub(crate) fn real_runc_and_bash() -> (Vec<u8>, Vec<u8>, usize) {
+    let rootfs = std::env::var_os("KVET_TEST_IMAGES")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-images")
+        })
+        .join("debian-bookworm.rootfs");
+    let runc = std::fs::read(rootfs.join("usr/sbin/runc"))
+        .expect("real test images: run scripts/make-test-images.sh");
+    let bash = std::fs::read(rootfs.join("usr/bin/bash")).unwrap();
+    let m = kvet_inventory::gobin::MAGIC;
+    let magic = runc.windows(m.len()).position(|w| w == m).unwrap();
+    (runc, bash, magic)
+}

@@ -729,17 +729,7 @@ mod tests {
     /// no marker.
     #[test]
     fn markers_split_between_reads_are_found() {
-        let rootfs = std::env::var_os("KVET_TEST_IMAGES")
-            .map(std::path::PathBuf::from)
-            .unwrap_or_else(|| {
-                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-images")
-            })
-            .join("debian-bookworm.rootfs");
-        let runc = std::fs::read(rootfs.join("usr/sbin/runc"))
-            .expect("real test images: run scripts/make-test-images.sh");
-        let bash = std::fs::read(rootfs.join("usr/bin/bash")).unwrap();
-        let m = kvet_inventory::gobin::MAGIC;
-        let magic = runc.windows(m.len()).position(|w| w == m).unwrap();
+        let (runc, bash, magic) = crate::real_runc_and_bash();
         let mut scratch = Vec::new();
         for cut in [magic + 1, magic + 7, magic + 14] {
             let mut r = Split {
