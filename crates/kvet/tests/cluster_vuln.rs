@@ -10,15 +10,16 @@
 mod common;
 #[path = "../../kvet-cluster/tests/common/mod.rs"]
 mod fake;
+mod registry;
 
 use common::*;
 use fake::{kubeconfig, FakeApi, Fault};
+use registry::Registry;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 
 const USER: &str = "puller";
 const PASSWORD: &str = "Zq7-registry-pass-9041";
@@ -58,144 +59,9 @@ fn image_digest() -> String {
         .to_string()
 }
 
-fn run(cmd: &mut Command) {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// `docker-registry` (installed by scripts/setup/img-source.sh) on 127.0.0.1 with TLS and
-/// htpasswd auth, its access log in a file; killed when dropped.
-struct Registry {
-    child: Child,
-    port: u16,
-    cert: PathBuf,
-    access_log: PathBuf,
-}
-
-impl Registry {
-    fn start(dir: &Path) -> Registry {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let cert = dir.join("registry.crt");
-        let key = dir.join("registry.key");
-        run(Command::new("openssl")
-            .args([
-                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-            ])
-            .args(["-subj", "/CN=127.0.0.1"])
-            .args(["-addext", "subjectAltName=IP:127.0.0.1"])
-            .args(["-addext", "basicConstraints=critical,CA:FALSE"])
-            .arg("-keyout")
-            .arg(&key)
-            .arg("-out")
-            .arg(&cert));
-        let htpasswd = dir.join("htpasswd");
-        let line = Command::new("htpasswd")
-            .args(["-Bbn", USER, PASSWORD])
-            .output()
-            .unwrap();
-        std::fs::write(&htpasswd, String::from_utf8_lossy(&line.stdout).trim()).unwrap();
-        let config = dir.join("registry.yml");
-        std::fs::write(
-            &config,
-            format!(
-                "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\n\
-                 http:\n  addr: 127.0.0.1:{port}\n  secret: kvet-test-secret\n  tls:\n    certificate: {}\n    key: {}\n\
-                 auth:\n  htpasswd:\n    realm: kvet-test\n    path: {}\n",
-                dir.join("storage").display(),
-                cert.display(),
-                key.display(),
-                htpasswd.display()
-            ),
-        )
-        .unwrap();
-        // The access log (one line per request) goes to standard output.
-        let access_log = dir.join("access.log");
-        let child = Command::new("docker-registry")
-            .arg("serve")
-            .arg(&config)
-            .stdout(std::fs::File::create(&access_log).unwrap())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("docker-registry (run scripts/setup/img-source.sh)");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "registry did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Registry {
-            child,
-            port,
-            cert,
-            access_log,
-        }
-    }
-
-    fn host(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
-    }
-
-    /// Pushes the test image as `<host>/<repo>:<tag>`, digests preserved.
-    fn push(&self, repo: &str, tag: &str) {
-        run(Command::new("skopeo")
-            .args(["--insecure-policy", "copy", "--preserve-digests", "--quiet"])
-            .args(["--dest-tls-verify=false", "--dest-creds"])
-            .arg(format!("{USER}:{PASSWORD}"))
-            .arg(format!(
-                "oci:{}:latest",
-                images().join("debian-bookworm").display()
-            ))
-            .arg(format!("docker://{}/{repo}:{tag}", self.host())));
-    }
-
-    /// Successful manifest GETs so far, as the access log records them.
-    fn manifest_gets(&self) -> Vec<String> {
-        std::fs::read_to_string(&self.access_log)
-            .unwrap_or_default()
-            .lines()
-            .filter(|l| {
-                l.contains("\"GET /v2/") && l.contains("/manifests/") && l.contains("\" 200 ")
-            })
-            .map(str::to_string)
-            .collect()
-    }
-}
-
-impl Drop for Registry {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn b64(s: &str) -> String {
-    // Standard base64 without a crate: the tests only encode short ASCII strings.
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in s.as_bytes().chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(s)
 }
 
 fn dockerconfigjson(host: &str) -> String {
@@ -277,9 +143,9 @@ struct Env {
 /// `objects(host)`.
 fn env(tags: &[(&str, &str)], objects: impl Fn(&str) -> Vec<Value>) -> Env {
     let dir = tempfile::tempdir().unwrap();
-    let reg = Registry::start(dir.path());
+    let reg = Registry::start(dir.path(), Some((USER, PASSWORD)));
     for (repo, tag) in tags {
-        reg.push(repo, tag);
+        reg.push(&images().join("debian-bookworm"), repo, tag);
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -312,7 +178,7 @@ impl Env {
             .arg("--db-dir")
             .arg(osv_db())
             .arg("--ca-file")
-            .arg(&self.reg.cert)
+            .arg(self.reg.cert.as_deref().expect("a TLS registry"))
             .arg("--cache-dir")
             .arg(self.dir.path().join("cache"))
             .args(extra)

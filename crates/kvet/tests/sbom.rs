@@ -5,8 +5,10 @@
 //! root after each layer, recorded by the script (`debian-bookworm.expected/packages-N.tsv`).
 
 mod common;
+mod registry;
 
 use common::*;
+use registry::Registry;
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -151,75 +153,12 @@ fn cyclonedx_and_spdx_carry_every_package() {
     }
 }
 
-/// Debian's `docker-registry` on 127.0.0.1 (installed by scripts/setup/img-source.sh), killed
-/// when dropped. kvet-image's own tests cover authentication; this one covers the CLI path.
-struct Registry {
-    child: std::process::Child,
-    port: u16,
-}
-
-impl Registry {
-    fn start(dir: &std::path::Path) -> Registry {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let config = dir.join("registry.yml");
-        std::fs::write(
-            &config,
-            format!(
-                "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n",
-                dir.join("storage").display()
-            ),
-        )
-        .unwrap();
-        let child = std::process::Command::new("docker-registry")
-            .arg("serve")
-            .arg(&config)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("docker-registry (run scripts/setup/img-source.sh)");
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "registry did not start"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        Registry { child, port }
-    }
-}
-
-impl Drop for Registry {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn pulls_from_a_registry() {
     let work = tempfile::tempdir().unwrap();
-    let reg = Registry::start(work.path());
-    let host = format!("127.0.0.1:{}", reg.port);
-    let status = std::process::Command::new("skopeo")
-        .args([
-            "--insecure-policy",
-            "copy",
-            "--quiet",
-            "--dest-tls-verify=false",
-        ])
-        .arg(format!(
-            "oci:{}:latest",
-            images().join("debian-bookworm").display()
-        ))
-        .arg(format!("docker://{host}/kvet/debian:latest"))
-        .status()
-        .expect("skopeo (run scripts/setup/img-source.sh)");
-    assert!(status.success());
+    let reg = Registry::start(work.path(), None);
+    let host = reg.host();
+    reg.push(&images().join("debian-bookworm"), "kvet/debian", "latest");
     let cache = work.path().join("cache");
     let reference = format!("{host}/kvet/debian:latest");
     let doc = sbom_json(&[
